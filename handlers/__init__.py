@@ -1,0 +1,1 @@
+"""Thin Sanic blueprints, the app factory and its listeners."""

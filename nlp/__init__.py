@@ -1,0 +1,1 @@
+"""Chinese intent matching: jieba tokenizer, intents, slots and dialogue."""

@@ -1,0 +1,18 @@
+"""Holiday table for years chinese-calendar does not cover (loaded from official notices)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class HolidayDay(Model):
+    """A day that differs from the Mon–Fri rule: a holiday on a weekday or a 调休 working weekend."""
+
+    day = fields.DateField(primary_key=True)
+    workday = fields.BooleanField(description="True for a make-up working day (调休)")
+    name = fields.CharField(max_length=60, default="")
+    source = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "holiday_day"

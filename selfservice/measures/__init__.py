@@ -1,0 +1,1 @@
+"""Incentive and punishment measures and their attachment to records."""

@@ -1,0 +1,1 @@
+"""Per-jurisdiction rules loaded from versioned policy files."""

@@ -1,0 +1,1 @@
+"""Credit records, their history and list memberships."""

@@ -1,0 +1,149 @@
+"""Typed settings, read once from the environment; secrets wrapped so they never print."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from selfservice.errors import ConfigError
+
+JURISDICTIONS = ("kunming", "yuxi")
+ENVIRONMENTS = ("dev", "test", "prod")
+
+
+class Secret:
+    """A string that shows as stars in repr/str, so it cannot leak into logs by accident."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _dev_default(name: str) -> str:
+    """A fixed, obviously non-production key so a dev checkout runs with no configuration."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"dev-only:{name}".encode()).digest()).decode()
+
+
+def _decode_key(name: str, raw: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except (binascii.Error, ValueError):
+        raise ConfigError(f"{name} must be base64 of 32 random bytes") from None
+    if len(key) != 32:
+        raise ConfigError(f"{name} must decode to 32 bytes, got {len(key)}")
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "dev"
+    database_url: str = "sqlite://data/selfservice.sqlite3"
+    redis_url: str | None = None
+    secret_key: Secret = field(default_factory=lambda: Secret(_dev_default("SECRET_KEY")))
+    data_key: bytes = field(default=b"", repr=False)
+    report_seal_key: bytes = field(default=b"", repr=False)
+    jurisdiction: str = "kunming"
+    upload_dir: Path = Path("data/uploads")
+    wechat_token: Secret = field(default_factory=lambda: Secret(""))
+    wechat_appid: str = ""
+    wechat_aes_key: Secret = field(default_factory=lambda: Secret(""))
+    wechat_aes_key_previous: Secret = field(default_factory=lambda: Secret(""))
+    wechat_appsecret: Secret = field(default_factory=lambda: Secret(""))
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_max_skew: int = 300
+    miniprogram_appid: str = ""
+    miniprogram_secret: Secret = field(default_factory=lambda: Secret(""))
+    sms_gateway_url: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "dev"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``environ``; raise ConfigError naming the variable that is wrong."""
+    env = os.environ if environ is None else environ
+    mode = env.get("SELFSERVICE_ENV", "dev").strip().lower()
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"SELFSERVICE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}")
+
+    def secret(name: str, *, min_len: int = 0) -> str:
+        value = env.get(name, "")
+        if not value:
+            if mode == "dev":
+                return _dev_default(name)
+            raise ConfigError(f"{name} is required when SELFSERVICE_ENV={mode}")
+        if len(value) < min_len:
+            raise ConfigError(f"{name} must be at least {min_len} characters")
+        return value
+
+    jurisdiction = env.get("JURISDICTION", "kunming").strip().lower()
+    if jurisdiction not in JURISDICTIONS:
+        raise ConfigError(f"JURISDICTION must be one of {', '.join(JURISDICTIONS)}")
+    aes_key = env.get("WECHAT_AES_KEY", "")
+    aes_prev = env.get("WECHAT_AES_KEY_PREVIOUS", "")
+    for name, value in (("WECHAT_AES_KEY", aes_key), ("WECHAT_AES_KEY_PREVIOUS", aes_prev)):
+        if value and len(value) != 43:
+            raise ConfigError(f"{name} must be exactly 43 characters")
+    try:
+        max_skew = int(env.get("WECHAT_MAX_SKEW", "300"))
+    except ValueError:
+        raise ConfigError("WECHAT_MAX_SKEW must be a whole number of seconds") from None
+    database_url = env.get("DATABASE_URL", "sqlite://data/selfservice.sqlite3")
+    if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    return Settings(
+        env=mode,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=Secret(secret("SECRET_KEY", min_len=32)),
+        data_key=_decode_key("DATA_KEY", secret("DATA_KEY")),
+        report_seal_key=_decode_key("REPORT_SEAL_KEY", secret("REPORT_SEAL_KEY")),
+        jurisdiction=jurisdiction,
+        upload_dir=Path(env.get("UPLOAD_DIR", "data/uploads")),
+        wechat_token=Secret(env.get("WECHAT_TOKEN", "")),
+        wechat_appid=env.get("WECHAT_APPID", ""),
+        wechat_aes_key=Secret(aes_key),
+        wechat_aes_key_previous=Secret(aes_prev),
+        wechat_appsecret=Secret(env.get("WECHAT_APPSECRET", "")),
+        wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        wechat_max_skew=max_skew,
+        miniprogram_appid=env.get("MINIPROGRAM_APPID", ""),
+        miniprogram_secret=Secret(env.get("MINIPROGRAM_SECRET", "")),
+        sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Departments, staff accounts and their roles."""

@@ -1,0 +1,109 @@
+"""Shared state (codes, rate limits, dedupe, dialogue) behind one small interface.
+
+The in-process implementation lives here; the Redis one (``handlers.redis_store``) implements the
+same protocol, and one contract test suite runs against both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from selfservice.errors import ServiceUnavailable
+
+KEY_PREFIX = "xy:"
+
+
+def key(*parts: str | int) -> str:
+    """The one place shared-state keys are built: ``xy:otp:phone:138…``."""
+    return KEY_PREFIX + ":".join(str(p) for p in parts)
+
+
+class LockTimeout(ServiceUnavailable):
+    code = "lock_timeout"
+    message_zh, message_en = "系统繁忙，请稍后重试", "Busy, please retry shortly"
+
+
+class SharedStore(Protocol):
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
+    async def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool: ...
+    async def incr(self, key: str, *, ttl: float | None = None) -> int: ...
+    async def delete(self, key: str) -> None: ...
+    async def ttl(self, key: str) -> float | None: ...
+    def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0): ...
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class MemoryStore:
+    """Single-process store; expiry is checked on read, so no background task is needed."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._data: dict[str, tuple[str, float | None]] = {}
+        self._clock = clock
+
+    def _live(self, key: str) -> tuple[str, float | None] | None:
+        item = self._data.get(key)
+        if item is not None and item[1] is not None and item[1] <= self._clock():
+            del self._data[key]
+            return None
+        return item
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else self._clock() + ttl
+
+    async def get(self, key: str) -> str | None:
+        item = self._live(key)
+        return None if item is None else item[0]
+
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        self._data[key] = (value, self._expiry(ttl))
+
+    async def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._data[key] = (value, self._expiry(ttl))
+        return True
+
+    async def incr(self, key: str, *, ttl: float | None = None) -> int:
+        item = self._live(key)
+        if item is None:
+            self._data[key] = ("1", self._expiry(ttl))
+            return 1
+        value = int(item[0]) + 1
+        self._data[key] = (str(value), item[1])
+        return value
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def ttl(self, key: str) -> float | None:
+        item = self._live(key)
+        if item is None or item[1] is None:
+            return None
+        return item[1] - self._clock()
+
+    @asynccontextmanager
+    async def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+        lock_key, token = key("lock", name), uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while not await self.set_if_absent(lock_key, token, ttl=ttl):
+            if time.monotonic() >= deadline:
+                raise LockTimeout()
+            await asyncio.sleep(0.01)
+        try:
+            yield
+        finally:
+            if await self.get(lock_key) == token:
+                await self.delete(lock_key)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._data.clear()

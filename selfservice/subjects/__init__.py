@@ -1,0 +1,1 @@
+"""Subjects: enterprises, individual businesses and citizens a credit record is about."""

@@ -1,0 +1,131 @@
+"""Shared fixtures: real PostgreSQL and Redis (failing, not skipping, under CI), fresh apps."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from tortoise import Tortoise
+
+from selfservice import db
+from selfservice.settings import Settings, load_settings
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(what: str, exc: BaseException) -> None:
+    message = f"{what} is not reachable ({exc!r}); start it (see README) — these tests need it"
+    if IN_CI or os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> str:
+    """A throw-away PostgreSQL database for this test session, migrated once."""
+    name = f"xy_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("PostgreSQL at " + PG_ADMIN_URL, exc)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}"
+
+    async def _migrate() -> None:
+        await db.migrate(url)
+        await Tortoise.close_connections()
+
+    asyncio.run(_migrate())
+    yield url
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """A migrated SQLite file, copied for each test so every test starts from an empty schema."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+
+    async def _migrate() -> None:
+        await db.migrate(f"sqlite://{path}")
+        await Tortoise.close_connections()
+
+    asyncio.run(_migrate())
+    return str(path)
+
+
+async def _truncate_pg() -> None:
+    conn = Tortoise.get_connection("default")
+    rows = await conn.execute_query_dict(
+        "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename<>'tortoise_migrations'"
+    )
+    if rows:
+        names = ", ".join(f'"{r["tablename"]}"' for r in rows)
+        await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """Each DB test runs on both backends."""
+    if request.param == "sqlite":
+        import shutil
+
+        target = tmp_path / "db.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite://{target}"
+    return request.getfixturevalue("pg_database")
+
+
+@pytest.fixture
+async def database(database_url) -> AsyncIterator[str]:
+    """An initialised Tortoise connection on an empty, migrated schema."""
+    await db.connect(database_url)
+    if database_url.startswith("postgres"):
+        await _truncate_pg()
+    try:
+        yield database_url
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+        await client.flushdb()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("Redis at " + REDIS_URL, exc)
+    finally:
+        await client.aclose()
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return load_settings(
+        {
+            "SELFSERVICE_ENV": "test",
+            "DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3",
+            "SECRET_KEY": "t" * 40,
+            "DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            "REPORT_SEAL_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+        }
+    )
