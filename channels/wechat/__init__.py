@@ -1,0 +1,1 @@
+"""WeChat official account: signatures, AES envelope, XML messages, API client, retry dedupe."""
