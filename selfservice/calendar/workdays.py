@@ -1,0 +1,111 @@
+"""Working-day arithmetic over chinese-calendar, a holiday table and a weekday fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date; ``estimated`` when some day counted fell in a year with no holiday data."""
+
+    due: date
+    estimated: bool
+
+
+@lru_cache(maxsize=64)
+def chinese_calendar_knows(year: int) -> bool:
+    """True when the installed chinese-calendar has the State Council data for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+class WorkCalendar:
+    """Chinese working days: 调休 weekends count, statutory holidays on weekdays do not."""
+
+    def __init__(self, extra_days: Mapping[date, bool] | None = None) -> None:
+        self._extra: dict[date, bool] = dict(extra_days or {})
+        self._table_years = frozenset(d.year for d in self._extra)
+
+    @property
+    def table_years(self) -> frozenset[int]:
+        return self._table_years
+
+    def is_year_known(self, year: int) -> bool:
+        """True when ``year`` has real holiday data (chinese-calendar or the holiday table)."""
+        return chinese_calendar_knows(year) or year in self._table_years
+
+    def is_estimated(self, d: date) -> bool:
+        """True when ``d`` is judged by the Mon–Fri guess only."""
+        return not self.is_year_known(d.year)
+
+    def is_working_day(self, d: date) -> bool:
+        if chinese_calendar_knows(d.year):
+            return chinese_calendar.is_workday(d)
+        if d in self._extra:
+            return self._extra[d]
+        return d.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (the filing day itself is not counted)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day = start
+        while n:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def deadline(self, start: date, n: int) -> Deadline:
+        """``add_working_days`` plus whether any day counted was an estimate."""
+        due = self.add_working_days(start, n)
+        first = start + ONE_DAY if n else start
+        years = range(first.year, due.year + 1)
+        return Deadline(due=due, estimated=any(not self.is_year_known(y) for y in years))
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Working days after ``a`` up to and including ``b`` (negative when ``b`` < ``a``)."""
+        if b < a:
+            return -self.working_days_between(b, a)
+        count, day = 0, a
+        while day < b:
+            day += ONE_DAY
+            count += self.is_working_day(day)
+        return count
+
+    def missing_next_year_warning(self, today: date) -> str | None:
+        """A warning from 1 December on when next year's holidays are not known yet."""
+        nxt = today.year + 1
+        if today.month < 12 or self.is_year_known(nxt):
+            return None
+        return (
+            f"{nxt}年节假日安排尚未导入，{nxt}年的期限将按周一至周五估算；"
+            f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"
+            f" / The {nxt} holiday table is missing: deadlines in {nxt} are estimated from "
+            f"weekdays; load the State Council notice with `selfservice holidays load`."
+        )
+
+
+_current = WorkCalendar()
+
+
+def get_calendar() -> WorkCalendar:
+    """The process-wide calendar (chinese-calendar only until the app loads the table)."""
+    return _current
+
+
+def set_calendar(calendar: WorkCalendar) -> None:
+    """Install ``calendar`` as the process-wide calendar (at app startup, after loading it)."""
+    global _current
+    _current = calendar
