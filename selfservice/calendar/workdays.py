@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 import chinese_calendar
 
@@ -33,8 +34,11 @@ def chinese_calendar_knows(year: int) -> bool:
 class WorkCalendar:
     """Chinese working days: 调休 weekends count, statutory holidays on weekdays do not."""
 
-    def __init__(self, extra_days: Mapping[date, bool] | None = None) -> None:
-        self._extra: dict[date, bool] = dict(extra_days or {})
+    def __init__(self, extra_days: Mapping[date, bool] | Iterable[Any] | None = None) -> None:
+        if extra_days is None or isinstance(extra_days, Mapping):
+            self._extra: dict[date, bool] = dict(extra_days or {})
+        else:
+            self._extra = {row.day: bool(row.workday) for row in extra_days}
         self._table_years = frozenset(d.year for d in self._extra)
 
     @property

@@ -142,3 +142,11 @@ def test_process_calendar(with_2027: WorkCalendar) -> None:
     finally:
         cal.set_calendar(before)
     assert missing_next_year_warning(date(2026, 12, 2)) is not None
+
+
+def test_built_from_rows() -> None:
+    rows = read_holiday_file(DATA_2027)
+    calendar = WorkCalendar(extra_days=rows)
+    assert calendar.table_years == frozenset({2027})
+    assert calendar.is_working_day(date(2027, 1, 31))
+    assert not calendar.is_working_day(date(2027, 10, 6))
