@@ -112,7 +112,9 @@ class WeChatClient:
         except (aiohttp.ClientError, TimeoutError):
             raise WeChatUnavailable(-1, "network error") from None
 
-    async def _json(self, method: str, path: str, params: Mapping[str, str], payload: Any = None):
+    async def _json(
+        self, method: str, path: str, params: Mapping[str, str], payload: Any = None
+    ) -> dict[str, Any]:
         raw, _ = await self._call(method, path, params, payload)
         try:
             data = json.loads(raw)
@@ -152,21 +154,22 @@ class WeChatClient:
     async def _authed(
         self, method: str, path: str, params: Mapping[str, str] | None = None, payload: Any = None
     ) -> tuple[bytes, str]:
-        """Call with the access token; on an expired/invalid token refetch once and retry."""
-        for attempt in (1, 2):
+        """Call with the access token; on an expired or revoked token refetch once and retry."""
+        token = await self.access_token()
+        raw, content_type = await self._call(
+            method, path, {**(params or {}), "access_token": token}, payload
+        )
+        data = _maybe_json(raw, content_type)
+        if data is not None and int(data.get("errcode") or 0) in TOKEN_ERRORS:
+            await self._forget_token(token)
             token = await self.access_token()
             raw, content_type = await self._call(
                 method, path, {**(params or {}), "access_token": token}, payload
             )
             data = _maybe_json(raw, content_type)
-            errcode = int(data.get("errcode") or 0) if data is not None else 0
-            if errcode in TOKEN_ERRORS and attempt == 1:
-                await self._forget_token(token)
-                continue
-            if data is not None:
-                raise_for_errcode(data)
-            return raw, content_type
-        raise AssertionError("unreachable")
+        if data is not None:
+            raise_for_errcode(data)
+        return raw, content_type
 
     async def send_text(self, openid: str, text: str) -> None:
         """Customer-service text message (within 48 h of the user's last message)."""

@@ -52,7 +52,9 @@ def check_msg_signature(token: str, sig: str, timestamp: str, nonce: str, encryp
         raise BadSignature(code="wechat_bad_msg_signature")
 
 
-def check_timestamp(timestamp: str, *, max_skew: int = DEFAULT_MAX_SKEW, now: float | None = None):
+def check_timestamp(
+    timestamp: str, *, max_skew: int = DEFAULT_MAX_SKEW, now: float | None = None
+) -> None:
     """Reject replays: the request's timestamp must be within ``max_skew`` seconds of now."""
     if not timestamp or not timestamp.isdigit():
         raise WeChatProtocolError(code="wechat_bad_timestamp")
@@ -139,7 +141,9 @@ class WeChatCrypto:
     def encrypt(self, xml: bytes, *, key_slot: int = 0) -> str:
         return encrypt(self._keys[key_slot], xml, self.appid)
 
-    def decrypt_message(self, encrypted: str, msg_signature: str, timestamp: str, nonce: str):
+    def decrypt_message(
+        self, encrypted: str, msg_signature: str, timestamp: str, nonce: str
+    ) -> Decrypted:
         """Check ``msg_signature`` over the ciphertext, then decrypt it."""
         check_msg_signature(self.token, msg_signature, timestamp, nonce, encrypted)
         return self.decrypt(encrypted)

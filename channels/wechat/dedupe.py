@@ -19,6 +19,8 @@ DONE = "done:"
 DEFAULT_TTL = 60.0
 DEFAULT_WAIT = 4.0
 
+_running: set[asyncio.Task[bytes]] = set()
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -32,6 +34,24 @@ class Delivery:
         return self.body is None
 
 
+async def _produce_and_keep(
+    store: SharedStore, key: str, produce: Callable[[], Awaitable[bytes]], ttl: float
+) -> bytes:
+    try:
+        body = await produce()
+    except BaseException:
+        await store.delete(key)
+        raise
+    await store.set(key, DONE + base64.b64encode(body).decode(), ttl=ttl)
+    return body
+
+
+def _settled(task: asyncio.Task[bytes]) -> None:
+    _running.discard(task)
+    if not task.cancelled():
+        task.exception()
+
+
 async def once(
     store: SharedStore,
     key: str,
@@ -41,17 +61,18 @@ async def once(
     wait: float = DEFAULT_WAIT,
     poll: float = 0.05,
 ) -> Delivery:
-    """Run ``produce`` for the first delivery of ``key``; retries get its cached reply."""
+    """Run ``produce`` for the first delivery of ``key``; retries get its cached reply.
+
+    ``produce`` is shielded: if WeChat hangs up and the request is cancelled, the reply is still
+    finished and kept for the retry.
+    """
     deadline = time.monotonic() + wait
     while True:
         if await store.set_if_absent(key, PENDING, ttl=ttl):
-            try:
-                body = await produce()
-            except BaseException:
-                await store.delete(key)
-                raise
-            await store.set(key, DONE + base64.b64encode(body).decode(), ttl=ttl)
-            return Delivery(body, fresh=True)
+            task = asyncio.ensure_future(_produce_and_keep(store, key, produce, ttl))
+            _running.add(task)
+            task.add_done_callback(_settled)
+            return Delivery(await asyncio.shield(task), fresh=True)
         while True:
             value = await store.get(key)
             if value is None:

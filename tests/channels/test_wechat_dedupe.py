@@ -76,3 +76,14 @@ async def test_keys_are_independent_and_expire(shared_store):
     assert other.body == b"b" and other.fresh
     await asyncio.sleep(0.3)
     assert (await once(shared_store, K, Producer(b"c"))).fresh
+
+
+async def test_cancelled_first_delivery_still_finishes_for_the_retry(shared_store):
+    produce = Producer(delay=0.2)
+    first = asyncio.create_task(once(shared_store, K, produce))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    retry = await once(shared_store, K, Producer(b"never"), poll=0.01)
+    assert (retry.body, retry.fresh, produce.calls) == (b"<xml>reply</xml>", False, 1)
