@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from selfservice import db
 from selfservice.settings import Settings, load_settings
@@ -93,6 +94,8 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 async def database(database_url) -> AsyncIterator[str]:
     """An initialised Tortoise connection on an empty, migrated schema."""
+    # Tortoise caches INSERT SQL per connection name, not per dialect: clear it between backends.
+    EXECUTOR_CACHE.clear()
     await db.connect(database_url)
     if database_url.startswith("postgres"):
         await _truncate_pg()

@@ -1,0 +1,69 @@
+"""``create_app()``: the Sanic app with its listeners, error handler, blueprints and OpenAPI."""
+
+from __future__ import annotations
+
+import aiohttp
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse
+from sanic_ext import Extend
+
+from handlers import errors, health, me
+from handlers.logging import logging_config, new_request_id, request_id
+from handlers.redis_store import make_store
+from selfservice import db
+from selfservice.settings import Settings, get_settings
+
+BLUEPRINTS: tuple[Blueprint, ...] = (health.bp, me.bp)
+MAX_BODY = 12 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, name: str = "selfservice") -> Sanic:
+    settings = settings or get_settings()
+    app = Sanic(name, log_config=logging_config())
+    app.config.REQUEST_MAX_SIZE = MAX_BODY
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_UI_REDOC = False
+    app.config.CORS = False
+    app.ctx.settings = settings
+    Extend(app)
+    app.ext.openapi.describe(
+        "信用自助服务 xinyong-selfservice API",
+        version="1.0.0",
+        description="Self-service backend of a city social-credit platform.",
+    )
+    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
+    errors.install(app)
+    _middleware(app)
+    _listeners(app, settings)
+    app.blueprint(Blueprint.group(*BLUEPRINTS))
+    return app
+
+
+def _middleware(app: Sanic) -> None:
+    @app.on_request(priority=100)
+    async def assign_request_id(request: Request) -> None:
+        request.ctx.request_id = new_request_id(request.headers.get("x-request-id"))
+        request_id.set(request.ctx.request_id)
+
+    @app.on_response
+    async def echo_request_id(request: Request, response: HTTPResponse) -> None:
+        rid = getattr(request.ctx, "request_id", None)
+        if rid:
+            response.headers["X-Request-ID"] = rid
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+
+
+def _listeners(app: Sanic, settings: Settings) -> None:
+    @app.before_server_start
+    async def open_resources(app: Sanic) -> None:
+        await db.connect(settings.database_url)
+        app.ctx.store = make_store(settings.redis_url)
+        app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+    @app.after_server_stop
+    async def close_resources(app: Sanic) -> None:
+        await app.ctx.http.close()
+        await app.ctx.store.close()
+        await db.close()

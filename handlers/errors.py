@@ -1,0 +1,59 @@
+"""The one error handler: typed domain errors and Sanic's own HTTP errors become JSON, never a trace."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from sanic import Request, Sanic
+from sanic.exceptions import SanicException
+from sanic.response import JSONResponse, json
+
+from selfservice.errors import DomainError, ValidationFailed
+
+log = logging.getLogger("handlers.errors")
+
+_HTTP_MESSAGES = {
+    400: ("请求格式有误", "Malformed request"),
+    401: ("请先登录", "Authentication required"),
+    403: ("没有权限", "Not allowed"),
+    404: ("未找到", "Not found"),
+    405: ("不支持该请求方法", "Method not allowed"),
+    408: ("请求超时", "Request timeout"),
+    413: ("请求内容过大", "Payload too large"),
+    415: ("不支持的内容类型", "Unsupported media type"),
+    416: ("请求范围无效", "Range not satisfiable"),
+    429: ("操作过于频繁，请稍后再试", "Too many requests"),
+    503: ("服务暂时不可用", "Service temporarily unavailable"),
+}
+
+
+def render(error: DomainError) -> JSONResponse:
+    return json({"error": error.to_dict()}, status=error.status)
+
+
+def _from_validation(exc: ValidationError) -> DomainError:
+    details = [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+    ]
+    return ValidationFailed(details=details)
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DomainError):
+        return render(exc)
+    if isinstance(exc, ValidationError):
+        return render(_from_validation(exc))
+    if isinstance(exc, SanicException) and 400 <= exc.status_code < 500:
+        zh, en = _HTTP_MESSAGES.get(exc.status_code, ("请求有误", "Bad request"))
+        error = DomainError(zh, en, code=f"http_{exc.status_code}")
+        error.status = exc.status_code
+        return render(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    error = DomainError("服务器内部错误，请稍后再试", "Internal error, please retry later", code="internal")
+    error.status = 500
+    return render(error)
+
+
+def install(app: Sanic) -> None:
+    app.error_handler.add(Exception, handle)

@@ -1,0 +1,45 @@
+"""Request-id propagation into every log line via a context variable and a logging filter."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+def new_request_id(incoming: str | None) -> str:
+    """Reuse a well-formed ``X-Request-ID`` from the proxy, else mint one."""
+    if incoming and _VALID_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def logging_config() -> dict:
+    """Sanic's ``log_config`` with the request id in every line, access and errors included."""
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "plain",
+        "filters": ["request_id"],
+        "stream": "ext://sys.stderr",
+    }
+    loggers = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "selfservice", "handlers")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {"plain": {"format": LOG_FORMAT}},
+        "handlers": {"console": handler},
+        "loggers": {name: {"level": "INFO", "handlers": ["console"]} for name in loggers}
+        | {"sanic.access": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+    }

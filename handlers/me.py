@@ -1,0 +1,37 @@
+"""A verified subject's own profile (``/api/v1/me``)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import JSONResponse, json
+from sanic_ext import openapi
+
+from handlers.auth import subject_required
+from selfservice.subjects.models import Subject
+from selfservice.subjects.service import public_view
+
+bp = Blueprint("me", url_prefix="/api/v1/me")
+
+_PROFILE = {
+    "id": int,
+    "kind": str,
+    "name": str,
+    "uscc": str,
+    "id_number": str,
+    "legal_representative": str,
+    "phone": str,
+    "region_code": str,
+}
+_ERROR = {"error": {"code": str, "message": str}}
+
+
+@bp.get("/")
+@openapi.summary("The signed-in subject's own profile, identifiers masked")
+@openapi.secured("bearer")
+@openapi.response(200, {"application/json": _PROFILE})
+@openapi.response(401, {"application/json": _ERROR})
+@openapi.response(403, {"application/json": _ERROR})
+@subject_required
+async def profile(request: Request) -> JSONResponse:
+    subject = await Subject.get(id=request.ctx.principal.subject_id)
+    return json(public_view(subject))
