@@ -13,6 +13,19 @@ _CODES = re.compile(r"[0-9a-z]*\d[0-9a-z-]{6,}")
 _DIGITS = re.compile(r"\d+")
 _DROP = re.compile(r"[\s,.!?;:~、，。！？；：…\"'“”‘’()（）【】\[\]<>《》·-]+")
 _KEYWORD_CAP = 4.0
+# Many n-grams fire per message; damping them lets the few keyword and cue features count.
+NGRAM_VALUE = 0.5
+WORD_VALUE = 1.0
+_PUNCT = r"[呀啊哈,.!?，。！？~ ]*"
+_POLITE_HEAD = re.compile(
+    r"^(?:(?:你好|您好|你们好|hello|hi|哈喽|嗨|喂|在吗|在不在|请问(?:一下)?|麻烦(?:问一下|问下|一下|你|您)?"
+    r"|打扰(?:了|一下)?|领导好|老师好|我想问(?:一)?下|想问(?:一)?下|问(?:一)?下|咨询(?:一)?下)" + _PUNCT + ")+"
+)
+_POLITE_TAIL = re.compile(
+    _PUNCT + r"(?:(?:谢谢(?:你|您|啦|了)?|多谢|感谢|麻烦了|辛苦了|thanks|thx)" + _PUNCT + ")+$"
+)
+_LATIN = re.compile(r"[a-z]+")
+_OVERRIDING = frozenset({"submitted", "ask_person", "abandon", "other_service", "rule_question"})
 
 
 def _alternation(words: object) -> re.Pattern[str]:
@@ -34,32 +47,55 @@ class Featurizer:
     def __call__(self, text: str, slot_keys: tuple[str, ...] = ()) -> dict[str, float]:
         """Features of one normalised message; ``slot_keys`` are the slots found in it."""
         text = _DIGITS.sub("0", _CODES.sub("#", text))
-        plain = _DROP.sub("", text)
         feats: dict[str, float] = {"bias": 1.0}
+        core = _POLITE_TAIL.sub("", _POLITE_HEAD.sub("", text))
+        if core != text and len(_DROP.sub("", core)) >= 2 and self._has_request(core):
+            # DESIGN §5: a greeting or thanks around a request does not count.
+            feats["polite"] = 1.0
+            text = core
+        plain = _DROP.sub("", text)
         if not plain:
             feats["empty"] = 1.0
             return feats
+        if _LATIN.fullmatch(plain):
+            feats["shape:latin"] = 1.0
+        elif plain.isdigit() or plain == "#":
+            feats["shape:number"] = 1.0
         n = len(plain)
         feats["len:" + ("1" if n <= 2 else "2" if n <= 5 else "3" if n <= 10 else "4")] = 1.0
         for key in slot_keys:
             feats["slot:" + key] = 1.0
         padded = "^" + plain + "$"
+        g = NGRAM_VALUE
         for i in range(n):
-            feats["c:" + plain[i]] = 1.0
+            feats["c:" + plain[i]] = g
         for i in range(n + 1):
-            feats["b:" + padded[i : i + 2]] = 1.0
+            feats["b:" + padded[i : i + 2]] = g
         for i in range(n):
-            feats["t:" + padded[i : i + 3]] = 1.0
+            feats["t:" + padded[i : i + 3]] = g
         for word in tokenizer.load().lcut(plain, HMM=False):
             if len(word) > 1:
-                feats["w:" + word] = 1.0
+                feats["w:" + word] = WORD_VALUE
         self._keywords(text, feats)
         for match in self.synonyms.finditer(text):
             feats["syn:" + self.synonym_of[match.group()]] = 1.0
-        for name, pattern in self.cues:
-            if pattern.search(text):
-                feats["cue:" + name] = 1.0
+        fired = [name for name, pattern in self.cues if pattern.search(text)]
+        for name in fired:
+            feats["cue:" + name] = 1.0
+        for name in fired:
+            # Overriding rules (DESIGN §5) meet a topic: "审核了吗" about a 承诺 is still progress.
+            if name in _OVERRIDING:
+                for other in fired:
+                    if other != name:
+                        feats[f"x:{name}:{other}"] = 1.0
         return feats
+
+    def _has_request(self, text: str) -> bool:
+        """True when ``text`` names something other than a greeting (a keyword of another intent)."""
+        hits = self.keyword_hits
+        return any(
+            intent != "greeting" for m in self.keywords.finditer(text) for intent, _ in hits[m.group()]
+        )
 
     def _keywords(self, text: str, feats: dict[str, float]) -> None:
         scores: dict[str, float] = {}

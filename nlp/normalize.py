@@ -51,7 +51,8 @@ class Normalizer:
     typo_map: dict[str, str]
     pinyin_terms: dict[str, str]
     char_syllables: dict[str, frozenset[str]]
-    terms_by_syllable: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    char_exact: dict[str, frozenset[str]]
+    terms_by_syllable: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]]
     term_set: frozenset[str]
     anchors: re.Pattern[str]
     freq: dict[str, int]
@@ -107,23 +108,27 @@ class Normalizer:
         anchored: bool | None = None
         while i < n:
             best = None
+            exact: tuple[str, ...] = ()
             for syl in syllables.get(text[i], ()):
-                for term, term_syl in self.terms_by_syllable.get(syl, ()):
+                for term, term_syl, term_exact in self.terms_by_syllable.get(syl, ()):
                     k = len(term)
                     if (best is None or k > len(best)) and i + k <= n and self._sounds(
-                        text, i, term_syl
+                        text, i, term_syl, self.char_syllables
                     ):
-                        best = term
+                        best, exact = term, term_exact
             if best is None:
                 out.append(text[i])
                 i += 1
                 continue
             k = len(best)
             window = text[i : i + k]
-            if window != best and not self._crosses_word(text, i, i + k):
-                if self.freq.get(window, 0) < _COMMON_FREQ or window in self.term_set:
-                    window = best if window not in self.term_set else window
-                else:
+            if window != best and window not in self.term_set and not self._crosses_word(
+                text, i, i + k
+            ):
+                if self.freq.get(window, 0) < _COMMON_FREQ:
+                    window = best
+                elif self._sounds(text, i, exact, self.char_exact):
+                    # A real word that sounds exactly like the term (意义/异议): only in context.
                     if anchored is None:
                         anchored = bool(self.anchors.search(text))
                     if anchored:
@@ -132,8 +137,11 @@ class Normalizer:
             i += k
         return "".join(out)
 
-    def _sounds(self, text: str, start: int, term_syl: tuple[str, ...]) -> bool:
-        get = self.char_syllables.get
+    @staticmethod
+    def _sounds(
+        text: str, start: int, term_syl: tuple[str, ...], index: dict[str, frozenset[str]]
+    ) -> bool:
+        get = index.get
         return all(s in get(text[start + j], ()) for j, s in enumerate(term_syl))
 
     def _crosses_word(self, text: str, start: int, end: int) -> bool:
@@ -156,18 +164,22 @@ def _pinyin_of(term: str) -> list[str]:
     return lazy_pinyin(term)
 
 
-def _char_index(wanted: set[str]) -> dict[str, frozenset[str]]:
-    """Every CJK character whose (folded) readings include one of ``wanted``."""
+def _char_index(
+    wanted: set[str],
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """Folded and exact toneless readings of every CJK character that can sound like a term."""
     from pypinyin.pinyin_dict import pinyin_dict
 
-    index: dict[str, frozenset[str]] = {}
+    folded_index: dict[str, frozenset[str]] = {}
+    exact_index: dict[str, frozenset[str]] = {}
     for cp, readings in pinyin_dict.items():
         if 0x4E00 <= cp <= 0x9FFF:
-            folded = {fold_syllable(_toneless(r)) for r in readings.split(",")}
-            hit = folded & wanted
+            exact = {_toneless(r) for r in readings.split(",")}
+            hit = {fold_syllable(r) for r in exact} & wanted
             if hit:
-                index[chr(cp)] = frozenset(hit)
-    return index
+                folded_index[chr(cp)] = frozenset(hit)
+                exact_index[chr(cp)] = frozenset(exact)
+    return folded_index, exact_index
 
 
 def _alternation(words: dict[str, str] | list[str]) -> re.Pattern[str]:
@@ -191,12 +203,14 @@ def load() -> Normalizer:
     for term in [*lex["pinyin"]["terms"], *lex["homophone"]["terms"]]:
         pinyin_terms.setdefault("".join(_pinyin_of(term)), term)
 
-    by_syllable: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    by_syllable: dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
     for term in lex["homophone"]["terms"]:
-        syl = tuple(fold_syllable(s) for s in _pinyin_of(term))
+        exact = tuple(_pinyin_of(term))
+        syl = tuple(fold_syllable(s) for s in exact)
         if 2 <= len(term) <= _MAX_TERM and len(syl) == len(term):
-            by_syllable.setdefault(syl[0], []).append((term, syl))
-    wanted = {s for entries in by_syllable.values() for _, syl in entries for s in syl}
+            by_syllable.setdefault(syl[0], []).append((term, syl, exact))
+    wanted = {s for entries in by_syllable.values() for _, syl, _ in entries for s in syl}
+    folded_index, exact_index = _char_index(wanted)
     anchors = _alternation(lex["homophone"]["anchors"])
     return Normalizer(
         simplify=simplify,
@@ -206,9 +220,10 @@ def load() -> Normalizer:
         typos=_alternation(typo_map),
         typo_map=typo_map,
         pinyin_terms=pinyin_terms,
-        char_syllables=_char_index(wanted),
+        char_syllables=folded_index,
+        char_exact=exact_index,
         terms_by_syllable={k: tuple(v) for k, v in by_syllable.items()},
-        term_set=frozenset(t for entries in by_syllable.values() for t, _ in entries),
+        term_set=frozenset(t for entries in by_syllable.values() for t, _, _ in entries),
         anchors=anchors,
         freq=tokenizer.load().FREQ,
     )
