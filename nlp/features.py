@@ -114,6 +114,32 @@ class Featurizer:
             feats["kw:top:" + max(scores, key=scores.__getitem__)] = 1.0
 
 
+def priors(intents: tuple[str, ...]) -> dict[str, list[float]]:
+    """Starting weights (and the centre of the L2 penalty): each rule cue votes for its intent.
+
+    The rules of DESIGN §5 thus act before any data is seen; training only moves them as far as
+    the labelled examples insist.
+    """
+    table = load_table()
+    out: dict[str, list[float]] = {}
+
+    def vote(name: str, intent: str, weight: float) -> None:
+        vec = out.setdefault(name, [0.0] * len(intents))
+        vec[intents.index(intent)] += weight
+
+    for intent in table["intents"]:
+        vote("kw:" + intent, intent, 1.0)
+    cues = table["cues"]
+    for name, spec in cues.items():
+        if spec.get("intent"):
+            vote("cue:" + name, spec["intent"], float(spec.get("weight", 1.0)))
+    for name in _OVERRIDING:
+        for other in cues:
+            if other != name:
+                vote(f"x:{name}:{other}", cues[name]["intent"], 1.0)
+    return out
+
+
 @lru_cache(maxsize=1)
 def load() -> Featurizer:
     """The process-wide featurizer built from ``intents.toml``."""

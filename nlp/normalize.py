@@ -122,11 +122,10 @@ class Normalizer:
                 continue
             k = len(best)
             window = text[i : i + k]
-            if window != best and window not in self.term_set and not self._crosses_word(
-                text, i, i + k
-            ):
+            if window != best and window not in self.term_set:
                 if self.freq.get(window, 0) < _COMMON_FREQ:
-                    window = best
+                    if not self._crosses_word(text, i, i + k):
+                        window = best
                 elif self._sounds(text, i, exact, self.char_exact):
                     # A real word that sounds exactly like the term (意义/异议): only in context.
                     if anchored is None:

@@ -13,6 +13,7 @@ import random
 import time
 from pathlib import Path
 
+from nlp import features, normalize
 from nlp.baseline import KeywordBM25
 from nlp.evaluate import Report, read_jsonl, score
 from nlp.intents import INTENTS, UNKNOWN, table_examples
@@ -23,11 +24,19 @@ EVAL_DIR = Path(__file__).parent / "eval"
 Sample = tuple[dict[str, float], int]
 
 
-def fit(samples: list[Sample], *, epochs: int = 25, rate: float = 0.4, l2: float = 3e-4,
-        seed: int = 0) -> dict[str, list[float]]:
-    """AdaGrad on the softmax cross-entropy; L2 applied lazily to the active features."""
+def fit(
+    samples: list[Sample],
+    *,
+    epochs: int = 25,
+    rate: float = 0.4,
+    l2: float = 3e-4,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """AdaGrad on the softmax cross-entropy; lazy L2 towards the rule priors on active features."""
     n_classes = len(INTENTS)
-    weights: dict[str, list[float]] = {}
+    prior = features.priors(INTENTS)
+    zero = [0.0] * n_classes
+    weights: dict[str, list[float]] = {name: list(vec) for name, vec in prior.items()}
     squares: dict[str, list[float]] = {}
     rng = random.Random(seed)
     order = list(range(len(samples)))
@@ -45,8 +54,9 @@ def fit(samples: list[Sample], *, epochs: int = 25, rate: float = 0.4, l2: float
             for name, value in feats.items():
                 w = weights.setdefault(name, [0.0] * n_classes)
                 sq = squares.setdefault(name, [1e-6] * n_classes)
+                centre = prior.get(name, zero)
                 for c in range(n_classes):
-                    g = grad[c] * value + l2 * w[c]
+                    g = grad[c] * value + l2 * (w[c] - centre[c])
                     sq[c] += g * g
                     w[c] -= rate * g / math.sqrt(sq[c])
     return weights
@@ -136,9 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _tables():  # noqa: ANN202
-    from nlp import features, normalize
-
+def _tables() -> tuple[normalize.Normalizer, features.Featurizer]:
     return normalize.load(), features.load()
 
 
