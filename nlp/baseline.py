@@ -50,7 +50,9 @@ class KeywordBM25:
                 doc = self.docs[i]
                 tf = doc[term]
                 length = sum(doc.values())
-                scores[i] += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self.avg_len))
+                scores[i] += (
+                    idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self.avg_len))
+                )
         for i, s in scores.items():
             label = self.labels[i]
             best[label] = max(best[label], s)

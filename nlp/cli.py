@@ -1,4 +1,4 @@
-"""``selfservice intent``: classify stdin messages as JSON lines, or ``--evaluate`` a labelled file."""
+"""``selfservice intent``: classify stdin lines to JSON lines, or ``--evaluate`` a labelled file."""
 
 from __future__ import annotations
 
@@ -50,7 +50,11 @@ def _evaluate(matcher: IntentMatcher, path: str) -> int:
     report = score(
         [row["intent"] for row in rows],
         [p.intent for p in predictions],
-        [(row["slots"], p.slots) for row, p in zip(rows, predictions, strict=True) if "slots" in row],
+        [
+            (row["slots"], p.slots)
+            for row, p in zip(rows, predictions, strict=True)
+            if "slots" in row
+        ],
     )
     print("\n".join(report.lines()))
     return 0

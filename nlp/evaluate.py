@@ -1,4 +1,4 @@
-"""Scoring of predictions against labels: accuracy, macro-F1, per-intent figures, confusions, slots."""
+"""Scoring predictions against labels: accuracy, macro-F1, per-intent figures, confusions, slots."""
 
 from __future__ import annotations
 
@@ -100,7 +100,9 @@ def score(
     return Report(
         total=len(pairs),
         accuracy=sum(tp.values()) / len(pairs) if pairs else 0.0,
-        macro_f1=sum(per_intent[i][2] for i in gold_labels) / len(gold_labels) if gold_labels else 0.0,
+        macro_f1=sum(per_intent[i][2] for i in gold_labels) / len(gold_labels)
+        if gold_labels
+        else 0.0,
         per_intent=per_intent,
         confusions=[(g, p, n) for (g, p), n in confusions.most_common(top_confusions)],
         slot_total=len(slot_list),

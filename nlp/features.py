@@ -19,7 +19,9 @@ WORD_VALUE = 1.0
 _PUNCT = r"[呀啊哈,.!?，。！？~ ]*"
 _POLITE_HEAD = re.compile(
     r"^(?:(?:你好|您好|你们好|hello|hi|哈喽|嗨|喂|在吗|在不在|请问(?:一下)?|麻烦(?:问一下|问下|一下|你|您)?"
-    r"|打扰(?:了|一下)?|领导好|老师好|我想问(?:一)?下|想问(?:一)?下|问(?:一)?下|咨询(?:一)?下)" + _PUNCT + ")+"
+    r"|打扰(?:了|一下)?|领导好|老师好|我想问(?:一)?下|想问(?:一)?下|问(?:一)?下|咨询(?:一)?下)"
+    + _PUNCT
+    + ")+"
 )
 _POLITE_TAIL = re.compile(
     _PUNCT + r"(?:(?:谢谢(?:你|您|啦|了)?|多谢|感谢|麻烦了|辛苦了|thanks|thx)" + _PUNCT + ")+$"
@@ -91,10 +93,12 @@ class Featurizer:
         return feats
 
     def _has_request(self, text: str) -> bool:
-        """True when ``text`` names something other than a greeting (a keyword of another intent)."""
+        """True when ``text`` holds a keyword of an intent other than greeting."""
         hits = self.keyword_hits
         return any(
-            intent != "greeting" for m in self.keywords.finditer(text) for intent, _ in hits[m.group()]
+            intent != "greeting"
+            for m in self.keywords.finditer(text)
+            for intent, _ in hits[m.group()]
         )
 
     def _keywords(self, text: str, feats: dict[str, float]) -> None:

@@ -39,7 +39,7 @@ class IntentMatcher:
         return self.featurizer(self.normalizer(text), tuple(slots))
 
     def classify(self, text: str, *, extra_slots: bool = False) -> Classification:
-        """Intent, calibrated confidence, slots and, when the top intents are close, a clarify list."""
+        """Intent, calibrated confidence, slots, and a clarify list when the top two are close."""
         slots = extract_slots(text, extra=extra_slots)
         if not text.strip():
             return Classification(UNKNOWN, 1.0, slots)

@@ -1,4 +1,4 @@
-"""Text normalisation before matching: width, case, traditional characters, dialect, pinyin, homophones."""
+"""Message normalisation: width, case, traditional characters, dialect, pinyin, homophones."""
 
 from __future__ import annotations
 
@@ -112,8 +112,10 @@ class Normalizer:
             for syl in syllables.get(text[i], ()):
                 for term, term_syl, term_exact in self.terms_by_syllable.get(syl, ()):
                     k = len(term)
-                    if (best is None or k > len(best)) and i + k <= n and self._sounds(
-                        text, i, term_syl, self.char_syllables
+                    if (
+                        (best is None or k > len(best))
+                        and i + k <= n
+                        and self._sounds(text, i, term_syl, self.char_syllables)
                     ):
                         best, exact = term, term_exact
             if best is None:

@@ -1,4 +1,4 @@
-"""Slot extraction: credit codes, resident IDs, phones, receipt numbers, dates and enterprise names."""
+"""Slot extraction: credit codes, resident IDs, phones, receipts, dates and enterprise names."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ EXTRA_KEYS = ("date", "enterprise_name")
 
 _DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "‐": "-", "−": "-", "_": "-"})
 _RECEIPT = re.compile(r"(?<![A-Za-z])([A-Za-z]{2}) ?(\d{8}) ?- ?(\d{4})(?![0-9])")
-_GROUPED = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{2,8}(?:[ -][0-9A-Za-z]{2,8}){1,5}(?![0-9A-Za-z])")
+_GROUPED = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Za-z]{2,8}(?:[ -][0-9A-Za-z]{2,8}){1,5}(?![0-9A-Za-z])"
+)
 _RUN = re.compile(r"[0-9A-Za-z]+")
 _DIGITS = re.compile(r"\d+")
 _PHONE = re.compile(r"(?:86)?(1[3-9]\d{9})")
@@ -45,7 +47,9 @@ _NAME_STOP = re.compile(
     r".*(?:我们是|我们|我是|我司|本公司|叫做|叫|是|查询|查一下|查下|查|举报|投诉|反映|关于|那家|这家|"
     r"一家|那个|这个|隔壁|对面|楼下|请问|你好|您好|在|的|给|把|帮|对|被|和|跟|向|说|,|，|。|、)"
 )
-_GENERIC_NAME = re.compile(r"^(?:[我你他她它]们?|本|贵|该|某|一|这|那|哪|各|小|大|黑|新)?(?:家|个)?$")
+_GENERIC_NAME = re.compile(
+    r"^(?:[我你他她它]们?|本|贵|该|某|一|这|那|哪|各|小|大|黑|新)?(?:家|个)?$"
+)
 
 
 def extract_slots(text: str, *, extra: bool = False, today: date | None = None) -> dict[str, str]:

@@ -64,7 +64,8 @@ def fit(
 
 def _nll(logits: list[list[float]], labels: list[int], temperature: float) -> float:
     return -sum(
-        math.log(max(softmax(s, temperature)[y], 1e-12)) for s, y in zip(logits, labels, strict=True)
+        math.log(max(softmax(s, temperature)[y], 1e-12))
+        for s, y in zip(logits, labels, strict=True)
     )
 
 
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     weights = fit(samples)
 
     baseline = KeywordBM25([t for t, _ in pairs], [i for _, i in pairs])
-    base_report = score([r["intent"] for r in test_rows], [baseline.predict(r["text"]) for r in test_rows])
+    base_report = score(
+        [r["intent"] for r in test_rows], [baseline.predict(r["text"]) for r in test_rows]
+    )
     model = LinearModel(INTENTS, weights, temperature, threshold, args.margin)
     report = evaluate_model(IntentMatcher(model, *_tables()), test_rows)
     meta = {

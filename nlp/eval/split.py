@@ -1,4 +1,4 @@
-"""Build ``train.jsonl`` and ``test.jsonl`` from ``utterances.txt``: fill slots, split without leaks.
+"""Build ``train.jsonl`` and ``test.jsonl`` from ``utterances.txt``: fill slots, split, no leaks.
 
 Run ``python -m nlp.eval.split``. Near-duplicates (character-bigram Jaccard ≥ 0.5) are grouped and
 kept on one side, so test sentences are never light edits of training ones.
@@ -71,7 +71,9 @@ def fill(template: str, rng: random.Random) -> tuple[str, dict[str, str]]:
             slots["id_number"] = number
             return number.lower() if kind == "idx" else number
         if kind == "phone":
-            phone = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+            phone = (
+                "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+            )
             slots["phone"] = phone
             return phone
         if kind in ("receipt", "receipt_lc"):
