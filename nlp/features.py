@@ -133,6 +133,8 @@ def priors(intents: tuple[str, ...]) -> dict[str, list[float]]:
 
     for intent in table["intents"]:
         vote("kw:" + intent, intent, 1.0)
+    # A receipt number is only ever quoted to follow something already submitted.
+    vote("slot:receipt", "progress", 2.0)
     cues = table["cues"]
     for name, spec in cues.items():
         if spec.get("intent"):
