@@ -11,6 +11,9 @@ from handlers import errors, health, me
 from handlers.logging import logging_config, new_request_id, request_id
 from handlers.redis_store import make_store
 from selfservice import db
+from selfservice.calendar import set_calendar
+from selfservice.calendar.service import load_calendar
+from selfservice.policy import load_policy
 from selfservice.settings import Settings, get_settings
 
 BLUEPRINTS: tuple[Blueprint, ...] = (health.bp, me.bp)
@@ -19,7 +22,7 @@ MAX_BODY = 12 * 1024 * 1024
 
 def create_app(settings: Settings | None = None, *, name: str = "selfservice") -> Sanic:
     settings = settings or get_settings()
-    app = Sanic(name, log_config=logging_config())
+    app = Sanic(name, log_config=logging_config(), error_handler=errors.JsonErrorHandler())
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_URL_PREFIX = "/docs"
@@ -27,6 +30,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_UI_REDOC = False
     app.config.CORS = False
     app.ctx.settings = settings
+    errors.install(app)
     Extend(app)
     app.ext.openapi.describe(
         "信用自助服务 xinyong-selfservice API",
@@ -34,7 +38,6 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
         description="Self-service backend of a city social-credit platform.",
     )
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
-    errors.install(app)
     _middleware(app)
     _listeners(app, settings)
     app.blueprint(Blueprint.group(*BLUEPRINTS))
@@ -59,6 +62,8 @@ def _listeners(app: Sanic, settings: Settings) -> None:
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
         await db.connect(settings.database_url)
+        set_calendar(await load_calendar())
+        app.ctx.policy = load_policy(settings.jurisdiction)
         app.ctx.store = make_store(settings.redis_url)
         app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
 

@@ -34,7 +34,9 @@ def subject_required(handler: Callable) -> Callable:
     async def guarded(request: Request, *args, **kwargs):
         principal = principal_of(request)
         if principal.kind != "subject" or principal.subject_id is None:
-            raise Forbidden("请先完成身份核验", "Identity verification required", code="not_verified")
+            raise Forbidden(
+                "请先完成身份核验", "Identity verification required", code="not_verified"
+            )
         return await handler(request, *args, **kwargs)
 
     return guarded

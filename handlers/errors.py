@@ -7,7 +7,8 @@ import logging
 from pydantic import ValidationError
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
-from sanic.response import JSONResponse, json
+from sanic.handlers import ErrorHandler
+from sanic.response import HTTPResponse, JSONResponse, json
 
 from selfservice.errors import DomainError, ValidationFailed
 
@@ -39,7 +40,7 @@ def _from_validation(exc: ValidationError) -> DomainError:
     return ValidationFailed(details=details)
 
 
-async def handle(request: Request, exc: Exception) -> JSONResponse:
+def respond(request: Request | None, exc: BaseException) -> JSONResponse:
     if isinstance(exc, DomainError):
         return render(exc)
     if isinstance(exc, ValidationError):
@@ -49,11 +50,25 @@ async def handle(request: Request, exc: Exception) -> JSONResponse:
         error = DomainError(zh, en, code=f"http_{exc.status_code}")
         error.status = exc.status_code
         return render(error)
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    error = DomainError("服务器内部错误，请稍后再试", "Internal error, please retry later", code="internal")
+    where = f"{request.method} {request.path}" if request is not None else "startup"
+    log.error("unhandled error on %s", where, exc_info=exc)
+    error = DomainError(
+        "服务器内部错误，请稍后再试", "Internal error, please retry later", code="internal"
+    )
     error.status = 500
     return render(error)
 
 
+class JsonErrorHandler(ErrorHandler):
+    """Also covers errors Sanic raises before a route runs (405, 413, bad headers)."""
+
+    def default(self, request: Request, exception: BaseException) -> HTTPResponse:
+        return respond(request, exception)
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    return respond(request, exc)
+
+
 def install(app: Sanic) -> None:
-    app.error_handler.add(Exception, handle)
+    app.exception(Exception)(handle)

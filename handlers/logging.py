@@ -33,7 +33,14 @@ def logging_config() -> dict:
         "filters": ["request_id"],
         "stream": "ext://sys.stderr",
     }
-    loggers = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "selfservice", "handlers")
+    loggers = (
+        "sanic.root",
+        "sanic.error",
+        "sanic.access",
+        "sanic.server",
+        "selfservice",
+        "handlers",
+    )
     return {
         "version": 1,
         "disable_existing_loggers": False,

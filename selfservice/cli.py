@@ -22,7 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="selfservice", description="信用自助服务 self-service backend")
+    parser = argparse.ArgumentParser(
+        prog="selfservice", description="信用自助服务 self-service backend"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)

@@ -39,7 +39,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def connect(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url))
+    """Open the connections; global so request tasks see what a server listener opened."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def close() -> None:
@@ -56,6 +57,16 @@ async def migrate(database_url: str, *, progress=None) -> None:
 async def ping() -> bool:
     try:
         await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception:  # noqa: BLE001 - any driver error means the database is not usable
+    except Exception:
         return False
     return True
+
+
+def display_url(database_url: str) -> str:
+    """The URL without its password, for messages."""
+    scheme, sep, rest = database_url.partition("://")
+    if "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        rest = f"{user}:***@{host}" if ":" in creds else f"{user}@{host}"
+    return scheme + sep + rest

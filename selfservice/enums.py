@@ -77,4 +77,7 @@ STATUS_ZH = {
     RecordStatus.EXPIRED: "已过期",
     RecordStatus.REVOKED: "已撤销",
 }
-LIST_ZH = {ListKind.RED: "诚信典型（红名单）", ListKind.SEVERE_DISHONESTY: "严重失信主体名单（黑名单）"}
+LIST_ZH = {
+    ListKind.RED: "诚信典型（红名单）",
+    ListKind.SEVERE_DISHONESTY: "严重失信主体名单（黑名单）",
+}

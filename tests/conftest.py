@@ -42,7 +42,7 @@ def pg_database() -> str:
     name = f"xy_test_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _unavailable("PostgreSQL at " + PG_ADMIN_URL, exc)
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     url = f"{base}/{name}"
@@ -113,7 +113,7 @@ async def redis_url() -> str:
     try:
         await client.ping()
         await client.flushdb()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _unavailable("Redis at " + REDIS_URL, exc)
     finally:
         await client.aclose()

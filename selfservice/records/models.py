@@ -25,7 +25,9 @@ class CreditRecord(Model):
     document_number = fields.CharField(max_length=100)
     finding_date = fields.DateField()
     publicity_start = fields.DateField()
-    publicity_end = fields.DateField(null=True, description="end of the validity set by the provider")
+    publicity_end = fields.DateField(
+        null=True, description="end of the validity set by the provider"
+    )
     repair_eligible_from = fields.DateField(null=True)
     unpublish_at = fields.DateField(null=True)
     period_rule = fields.CharField(max_length=120, default="", description="rule id that fixed it")
