@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "selfservice.measures.models",
     "selfservice.audit.models",
     "selfservice.calendar.models",
+    "selfservice.creditreport.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
 

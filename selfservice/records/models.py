@@ -40,6 +40,7 @@ class CreditRecord(Model):
     class Meta:
         table = "credit_record"
         unique_together = (("provider", "document_number"),)
+        indexes = (("subject_id", "finding_date", "id"), ("status", "unpublish_at"))
 
 
 class RecordEvent(Model):
@@ -79,3 +80,19 @@ class ListEntry(Model):
 
     class Meta:
         table = "list_entry"
+        indexes = (("subject_id", "kind"), ("exited_on", "exit_due"))
+
+
+class ImportCheckpoint(Model):
+    """Progress of one import file so an interrupted import resumes where it stopped."""
+
+    id = fields.IntField(primary_key=True)
+    file_digest = fields.CharField(max_length=64, unique=True)
+    file_name = fields.CharField(max_length=300)
+    rows_done = fields.IntField(default=0)
+    counts = fields.JSONField(default=dict)
+    finished = fields.BooleanField(default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "import_checkpoint"

@@ -1,0 +1,1 @@
+"""Credit reports of a subject's public credit information, as JSON and PDF, with verification."""
