@@ -18,6 +18,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class AccessFormatter(logging.Formatter):
+    """Method, path (no query string) and status: no client IP, since reports may be anonymous."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        method, _, url = str(getattr(record, "request", "")).partition(" ")
+        path = url.split("?", 1)[0]
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        record.msg = (
+            f"{method} {path} {getattr(record, 'status', '')} {getattr(record, 'byte', '')}"
+        )
+        record.args = ()
+        return super().format(record)
+
+
 def new_request_id(incoming: str | None) -> str:
     """Reuse a well-formed ``X-Request-ID`` from the proxy, else mint one."""
     if incoming and _VALID_ID.fullmatch(incoming):
@@ -45,8 +60,11 @@ def logging_config() -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
-        "formatters": {"plain": {"format": LOG_FORMAT}},
-        "handlers": {"console": handler},
+        "formatters": {
+            "plain": {"format": LOG_FORMAT},
+            "access": {"()": AccessFormatter, "fmt": LOG_FORMAT},
+        },
+        "handlers": {"console": handler, "access": handler | {"formatter": "access"}},
         "loggers": {name: {"level": "INFO", "handlers": ["console"]} for name in loggers}
-        | {"sanic.access": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+        | {"sanic.access": {"level": "INFO", "handlers": ["access"], "propagate": False}},
     }

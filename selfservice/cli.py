@@ -53,3 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"selfservice: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        sys.stderr.close()  # output piped into e.g. `head`: not an error
+        return 0

@@ -1,0 +1,1 @@
+"""The fictional Yunnan demo data set loaded by ``selfservice demo``."""

@@ -1,0 +1,512 @@
+"""Fictional Yunnan demo data: departments, measures, subjects, record templates and staff.
+
+Every name, code and number here is invented; check characters are computed so the codes validate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from selfservice.identifiers import id_check_digit, uscc_check_char
+
+DEMO_PASSWORD = "Demo@2026xy"  # noqa: S105 - fictional logins; `demo` refuses to run in prod
+
+
+def uscc(body17: str) -> str:
+    return body17 + uscc_check_char(body17)
+
+
+def resident_id(body17: str) -> str:
+    return body17 + id_check_digit(body17)
+
+
+# code, name, level, jurisdiction, region, parent code
+DEPARTMENTS = [
+    ("KM-FGW", "昆明市发展和改革委员会（市信用办）", "city", "kunming", "530100", None),
+    ("KM-SCJG", "昆明市市场监督管理局", "city", "kunming", "530100", None),
+    ("KM-SW", "国家税务总局昆明市税务局", "city", "kunming", "530100", None),
+    ("KM-STHJ", "昆明市生态环境局", "city", "kunming", "530100", None),
+    ("KM-RS", "昆明市人力资源和社会保障局", "city", "kunming", "530100", None),
+    ("KM-FY", "昆明市中级人民法院", "city", "kunming", "530100", None),
+    ("KM-WH-SCJG", "五华区市场监督管理局", "county", "kunming", "530102", "KM-SCJG"),
+    ("KM-GD-SCJG", "官渡区市场监督管理局", "county", "kunming", "530111", "KM-SCJG"),
+    ("YX-FGW", "玉溪市发展和改革委员会（市信用办）", "city", "yuxi", "530400", None),
+    ("YX-SCJG", "玉溪市市场监督管理局", "city", "yuxi", "530400", None),
+    ("YX-SW", "国家税务总局玉溪市税务局", "city", "yuxi", "530400", None),
+    ("YX-STHJ", "玉溪市生态环境局", "city", "yuxi", "530400", None),
+    ("YX-HT-SCJG", "红塔区市场监督管理局", "county", "yuxi", "530402", "YX-SCJG"),
+    ("YX-JC-SCJG", "江川区市场监督管理局", "county", "yuxi", "530403", "YX-SCJG"),
+]
+
+# code, kind, obligation, title, legal basis, scope, applies_to
+MEASURES = [
+    (
+        "P-N-01",
+        "punishment",
+        "mandatory",
+        "限制参加政府采购活动",
+        "《中华人民共和国政府采购法》第二十二条；国发〔2016〕33号",
+        "national",
+        "severe",
+    ),
+    (
+        "P-N-02",
+        "punishment",
+        "mandatory",
+        "限制高消费及非生活和工作必需的消费行为",
+        "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条",
+        "national",
+        "black",
+    ),
+    (
+        "P-N-03",
+        "punishment",
+        "recommended",
+        "列为重点监管对象，提高抽查比例和频次",
+        "国发〔2016〕33号 第（十二）条",
+        "national",
+        "bad",
+    ),
+    (
+        "P-N-04",
+        "punishment",
+        "mandatory",
+        "限制申请财政性资金项目",
+        "国发〔2016〕33号 第（十一）条",
+        "national",
+        "severe",
+    ),
+    (
+        "P-N-05",
+        "punishment",
+        "recommended",
+        "取消已获得的荣誉称号和评优评先资格",
+        "国发〔2016〕33号 第（十三）条",
+        "national",
+        "bad",
+    ),
+    (
+        "P-K-01",
+        "punishment",
+        "recommended",
+        "限制享受市级财政补贴和税收优惠等政策",
+        "昆明市联合奖惩工作方案（2017）任务9",
+        "kunming",
+        "severe",
+    ),
+    (
+        "P-Y-01",
+        "punishment",
+        "recommended",
+        "公共资源交易中依规扣减信用分",
+        "玉溪市联合奖惩实施细则（2018）第十五条",
+        "yuxi",
+        "bad",
+    ),
+    (
+        "I-N-01",
+        "incentive",
+        "recommended",
+        "行政审批“绿色通道”和容缺受理",
+        "国发〔2016〕33号 第（六）条",
+        "national",
+        "good",
+    ),
+    (
+        "I-N-02",
+        "incentive",
+        "recommended",
+        "日常检查、专项检查中优化检查频次",
+        "国发〔2016〕33号 第（七）条",
+        "national",
+        "red",
+    ),
+    (
+        "I-N-03",
+        "incentive",
+        "recommended",
+        "在财政资金补助、税收优惠等政策中优先考虑",
+        "国发〔2016〕33号 第（八）条",
+        "national",
+        "red",
+    ),
+    (
+        "I-K-01",
+        "incentive",
+        "recommended",
+        "优先推荐参加市级评优评先",
+        "昆明市联合奖惩工作方案（2017）任务8",
+        "kunming",
+        "red",
+    ),
+    (
+        "I-Y-01",
+        "incentive",
+        "recommended",
+        "公共资源交易中给予信用加分",
+        "玉溪市联合奖惩实施细则（2018）第十三条",
+        "yuxi",
+        "good",
+    ),
+]
+
+# key, kind, name, uscc body (17), legal rep name, rep id body (17), phone, region
+ENTERPRISES = [
+    (
+        "dianchi",
+        "legal_person",
+        "昆明滇池蓝湾餐饮管理有限公司",
+        "91530102MA6KQ1B2C",
+        "李明",
+        "53010219800315201",
+        "13888000001",
+        "530102",
+    ),
+    (
+        "chuncheng",
+        "legal_person",
+        "昆明春城织锦建筑工程有限公司",
+        "91530111MA6LX8D3E",
+        "王芳",
+        "53011119750722302",
+        "13888000002",
+        "530111",
+    ),
+    (
+        "wuhua",
+        "legal_person",
+        "昆明五华山泉食品有限公司",
+        "91530102MA6NPT4F5",
+        "赵强",
+        "53010219820909403",
+        "13888000003",
+        "530102",
+    ),
+    (
+        "kunyao",
+        "legal_person",
+        "云南昆药康宁医药连锁有限公司",
+        "91530100MA6P7R9G6",
+        "陈静",
+        "53010019700101504",
+        "13888000004",
+        "530100",
+    ),
+    (
+        "hongta",
+        "legal_person",
+        "玉溪红塔云岭物流有限公司",
+        "91530402MA6Q2W3H7",
+        "杨帆",
+        "53040219850618605",
+        "13888000005",
+        "530402",
+    ),
+    (
+        "fuxian",
+        "legal_person",
+        "玉溪抚仙湖畔文旅开发有限公司",
+        "91530403MA6R5X7J8",
+        "张丽",
+        "53040319781130706",
+        "13888000006",
+        "530403",
+    ),
+    (
+        "yuxitech",
+        "legal_person",
+        "玉溪聂耳智造科技有限公司",
+        "91530400MA6T9Y2K9",
+        "周杰",
+        "53040019900228807",
+        "13888000007",
+        "530400",
+    ),
+    (
+        "tongda",
+        "legal_person",
+        "昆明通达顺捷汽车租赁有限公司",
+        "91530111MA6U3Y6L1",
+        "吴敏",
+        "53011119770505908",
+        "13888000008",
+        "530111",
+    ),
+    (
+        "xiaomian",
+        "individual_business",
+        "五华区老滇味小锅米线店",
+        "92530102MA6W8A4M2",
+        "刘桂芬",
+        "53010219650412112",
+        "13888000009",
+        "530102",
+    ),
+    (
+        "social",
+        "legal_person",
+        "云南彩云公益服务中心",
+        "Y1530000MB0000001",
+        "孙悦",
+        "53010019880808213",
+        "13888000010",
+        "530000",
+    ),
+]
+
+# key, name, id body (17) or full id, phone, region
+CITIZENS = [
+    ("zhangsan", "张三", "530102196001010016", "13988000001", "530102"),
+    ("lisi", "李四", "53011119880214331", "13988000002", "530111"),
+    ("wangwu", "王五", "53040219920707452", "13988000003", "530402"),
+    ("zhaoliu", "赵六", "53040319751111573", "13988000004", "530403"),
+    ("heqing", "何青", "53010219990101694", "13988000005", "530102"),
+    ("duanyun", "段云", "53040019830303715", "13988000006", "530400"),
+]
+
+# class code, nature, severity, title, legal basis, provider dept code, measure codes
+RECORD_TEMPLATES = {
+    "license": (
+        "administrative_license",
+        "good",
+        None,
+        "取得食品经营许可",
+        "《中华人民共和国食品安全法》第三十五条",
+        "{city}-SCJG",
+        [],
+    ),
+    "tax_a": (
+        "tax_credit_a",
+        "good",
+        None,
+        "纳税信用等级评定为A级",
+        "《纳税信用管理办法》第十九条",
+        "{city}-SW",
+        ["I-N-01"],
+    ),
+    "honor": (
+        "commendation",
+        "good",
+        None,
+        "获评市级“守合同重信用”企业",
+        "《合同违法行为监督处理办法》",
+        "{city}-SCJG",
+        ["I-N-01"],
+    ),
+    "volunteer": (
+        "public_service",
+        "good",
+        None,
+        "志愿服务时长累计超过200小时",
+        "《志愿服务条例》第三十二条",
+        "{city}-FGW",
+        [],
+    ),
+    "penalty_minor": (
+        "administrative_penalty",
+        "bad",
+        "minor",
+        "未按规定公示年度报告",
+        "《企业信息公示暂行条例》第八条",
+        "{city}-SCJG",
+        [],
+    ),
+    "penalty_general": (
+        "administrative_penalty",
+        "bad",
+        "general",
+        "销售标签不符合规定的预包装食品",
+        "《中华人民共和国食品安全法》第一百二十五条",
+        "{city}-SCJG",
+        ["P-N-03"],
+    ),
+    "env": (
+        "environmental_penalty",
+        "bad",
+        "general",
+        "超标排放大气污染物",
+        "《中华人民共和国大气污染防治法》第九十九条",
+        "{city}-STHJ",
+        ["P-N-03", "P-N-05"],
+    ),
+    "quality": (
+        "product_quality",
+        "bad",
+        "general",
+        "产品质量监督抽查不合格",
+        "《中华人民共和国产品质量法》第十五条",
+        "{city}-SCJG",
+        ["P-N-03"],
+    ),
+    "tax_evasion": (
+        "administrative_penalty",
+        "bad",
+        "severe",
+        "虚开增值税专用发票",
+        "《中华人民共和国税收征收管理法》第六十三条",
+        "{city}-SW",
+        ["P-N-01", "P-N-04"],
+    ),
+    "court": (
+        "court_dishonest",
+        "bad",
+        "severe",
+        "有履行能力而拒不履行生效法律文书确定义务",
+        "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "KM-FY",
+        ["P-N-02", "P-N-01"],
+    ),
+    "social_ins": (
+        "social_insurance_arrears",
+        "bad",
+        "general",
+        "欠缴职工社会保险费",
+        "《中华人民共和国社会保险法》第八十六条",
+        "KM-RS",
+        ["P-N-03"],
+    ),
+    "contract": (
+        "contract_default",
+        "bad",
+        "minor",
+        "政府采购合同逾期履约",
+        "《中华人民共和国民法典》第五百七十七条",
+        "{city}-FGW",
+        [],
+    ),
+}
+
+# subject key -> list of (template, finding date)
+ASSIGNMENTS: dict[str, list[tuple[str, date]]] = {
+    "dianchi": [
+        ("license", date(2024, 3, 1)),
+        ("penalty_general", date(2025, 9, 12)),
+        ("penalty_minor", date(2026, 6, 3)),
+        ("env", date(2022, 5, 20)),
+        ("tax_a", date(2026, 4, 15)),
+        ("quality", date(2026, 8, 19)),
+    ],
+    "chuncheng": [
+        ("tax_evasion", date(2026, 5, 6)),
+        ("court", date(2026, 7, 1)),
+        ("social_ins", date(2025, 11, 3)),
+        ("contract", date(2026, 9, 9)),
+        ("env", date(2021, 8, 30)),
+        ("penalty_general", date(2023, 2, 14)),
+        ("quality", date(2024, 10, 10)),
+    ],
+    "wuhua": [
+        ("license", date(2023, 6, 18)),
+        ("tax_a", date(2025, 4, 20)),
+        ("honor", date(2026, 1, 8)),
+        ("volunteer", date(2025, 12, 1)),
+        ("quality", date(2026, 10, 12)),
+        ("penalty_minor", date(2022, 3, 3)),
+    ],
+    "kunyao": [
+        ("license", date(2022, 12, 5)),
+        ("tax_a", date(2026, 4, 10)),
+        ("honor", date(2025, 7, 7)),
+        ("penalty_general", date(2026, 4, 28)),
+        ("env", date(2026, 3, 16)),
+        ("contract", date(2025, 6, 30)),
+    ],
+    "hongta": [
+        ("penalty_general", date(2026, 4, 21)),
+        ("env", date(2026, 9, 1)),
+        ("tax_a", date(2025, 4, 25)),
+        ("license", date(2021, 1, 20)),
+        ("social_ins", date(2026, 2, 5)),
+        ("penalty_minor", date(2026, 10, 30)),
+    ],
+    "fuxian": [
+        ("tax_evasion", date(2025, 8, 18)),
+        ("court", date(2026, 6, 6)),
+        ("quality", date(2026, 5, 25)),
+        ("contract", date(2024, 11, 11)),
+        ("penalty_general", date(2020, 9, 9)),
+        ("env", date(2026, 7, 27)),
+    ],
+    "yuxitech": [
+        ("honor", date(2026, 5, 20)),
+        ("tax_a", date(2026, 4, 18)),
+        ("license", date(2025, 2, 2)),
+        ("volunteer", date(2026, 3, 30)),
+        ("penalty_minor", date(2026, 8, 8)),
+        ("quality", date(2023, 9, 15)),
+    ],
+    "tongda": [
+        ("penalty_general", date(2026, 6, 16)),
+        ("contract", date(2026, 4, 8)),
+        ("social_ins", date(2026, 7, 20)),
+        ("license", date(2024, 5, 5)),
+        ("env", date(2025, 3, 3)),
+        ("penalty_minor", date(2021, 7, 7)),
+    ],
+    "xiaomian": [
+        ("license", date(2023, 3, 8)),
+        ("penalty_minor", date(2026, 5, 12)),
+        ("penalty_general", date(2026, 9, 23)),
+        ("quality", date(2022, 8, 1)),
+    ],
+    "social": [
+        ("volunteer", date(2025, 10, 10)),
+        ("honor", date(2026, 2, 26)),
+        ("license", date(2024, 12, 12)),
+    ],
+    "zhangsan": [
+        ("court", date(2026, 4, 9)),
+        ("contract", date(2025, 5, 5)),
+        ("volunteer", date(2024, 6, 1)),
+    ],
+    "lisi": [("volunteer", date(2026, 6, 20)), ("honor", date(2025, 9, 9))],
+    "wangwu": [("social_ins", date(2026, 8, 12)), ("penalty_minor", date(2023, 4, 4))],
+    "zhaoliu": [("court", date(2025, 10, 20)), ("penalty_general", date(2026, 6, 1))],
+    "heqing": [("volunteer", date(2026, 9, 15))],
+    "duanyun": [("contract", date(2026, 3, 3)), ("volunteer", date(2025, 11, 11))],
+}
+
+# subject key, list kind, reason, entered on, planned exit
+LIST_ENTRIES = [
+    (
+        "wuhua",
+        "red",
+        "连续三年纳税信用A级，获评“守合同重信用”企业",
+        date(2026, 2, 1),
+        date(2028, 1, 31),
+    ),
+    ("kunyao", "red", "纳税信用A级且无不良信息", date(2025, 8, 1), date(2027, 7, 31)),
+    ("yuxitech", "red", "获评市级诚信典型", date(2026, 6, 1), date(2028, 5, 31)),
+    (
+        "chuncheng",
+        "severe_dishonesty",
+        "虚开增值税专用发票，情节严重",
+        date(2026, 5, 20),
+        date(2029, 5, 19),
+    ),
+    (
+        "fuxian",
+        "severe_dishonesty",
+        "失信被执行人，拒不履行生效判决",
+        date(2026, 6, 20),
+        date(2029, 6, 19),
+    ),
+    ("zhangsan", "severe_dishonesty", "失信被执行人", date(2026, 4, 20), date(2029, 4, 19)),
+    ("social", "red", "公益服务诚信典型", date(2026, 3, 1), date(2028, 2, 29)),
+]
+
+# username, display name, role, department code
+STAFF = [
+    ("km_handler", "昆明市场监管经办", "handler", "KM-SCJG"),
+    ("km_supervisor", "昆明市场监管科长", "supervisor", "KM-SCJG"),
+    ("km_credit", "昆明信用办", "credit_office", "KM-FGW"),
+    ("km_custodian", "昆明举报保管员", "report_custodian", "KM-FGW"),
+    ("km_auditor", "昆明审计员", "auditor", "KM-FGW"),
+    ("wh_handler", "五华区市场监管经办", "handler", "KM-WH-SCJG"),
+    ("yx_handler", "玉溪市场监管经办", "handler", "YX-SCJG"),
+    ("yx_supervisor", "玉溪市场监管科长", "supervisor", "YX-SCJG"),
+    ("yx_credit", "玉溪信用办", "credit_office", "YX-FGW"),
+    ("yx_custodian", "玉溪举报保管员", "report_custodian", "YX-FGW"),
+    ("yx_auditor", "玉溪审计员", "auditor", "YX-FGW"),
+    ("admin", "系统管理员", "admin", "KM-FGW"),
+]
