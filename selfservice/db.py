@@ -15,6 +15,8 @@ MODEL_MODULES = [
     "selfservice.audit.models",
     "selfservice.calendar.models",
     "selfservice.creditreport.models",
+    "selfservice.accounts.models",
+    "selfservice.auth.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
 

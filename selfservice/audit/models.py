@@ -20,7 +20,7 @@ class AuditLog(Model):
     subject_id = fields.IntField(null=True, db_index=True, description="whose data was touched")
     purpose = fields.TextField(default="")
     data = fields.JSONField(default=dict)
-    prev_hash = fields.CharField(max_length=64)
+    prev_hash = fields.CharField(max_length=64, unique=True)
     hash = fields.CharField(max_length=64, unique=True)
 
     class Meta:

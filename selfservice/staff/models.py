@@ -37,3 +37,24 @@ class StaffUser(Model):
 
     class Meta:
         table = "staff_user"
+
+
+class ProviderKey(Model):
+    """An API key of a provider system: only a SHA-256 digest is kept, looked up by its prefix."""
+
+    id = fields.IntField(primary_key=True)
+    department = fields.ForeignKeyField(
+        "models.Department", related_name="provider_keys", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=16, unique=True)
+    key_hash = fields.CharField(max_length=64)
+    created_by = fields.ForeignKeyField(
+        "models.StaffUser", related_name="provider_keys", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "provider_key"

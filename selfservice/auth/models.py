@@ -1,0 +1,26 @@
+"""Refresh tokens: stored hashed, rotated on use, revoked per family when a rotated one returns."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class RefreshToken(Model):
+    id = fields.IntField(primary_key=True)
+    family = fields.CharField(max_length=32, db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="refresh_tokens", null=True, on_delete=fields.CASCADE
+    )
+    staff = fields.ForeignKeyField(
+        "models.StaffUser", related_name="refresh_tokens", null=True, on_delete=fields.CASCADE
+    )
+    authorisation_id = fields.IntField(null=True, description="agent authorisation acted under")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
