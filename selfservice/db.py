@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = [
     "selfservice.subjects.models",
@@ -43,6 +44,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 async def connect(database_url: str) -> None:
     """Open the connections; global so request tasks see what a server listener opened."""
+    # Tortoise caches INSERT SQL per connection name, not per dialect: stale after a backend switch.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 

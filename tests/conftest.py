@@ -106,17 +106,18 @@ async def database(database_url) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def redis_url() -> str:
-    import redis.asyncio as aioredis
+def redis_url() -> str:
+    """The real Redis (db 15), flushed; sync so async fixtures can request it by name too."""
+    import redis
 
-    client = aioredis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
     try:
-        await client.ping()
-        await client.flushdb()
+        client.ping()
+        client.flushdb()
     except Exception as exc:
         _unavailable("Redis at " + REDIS_URL, exc)
     finally:
-        await client.aclose()
+        client.close()
     return REDIS_URL
 
 
@@ -132,3 +133,26 @@ def settings(tmp_path) -> Settings:
             "UPLOAD_DIR": str(tmp_path / "uploads"),
         }
     )
+
+
+@pytest.fixture
+def make_app(settings):
+    """Build a fresh app (unique name) on the given database URL; listeners run in asgi_client."""
+    import dataclasses
+
+    from sanic import Sanic
+
+    from handlers.app import create_app
+
+    Sanic.test_mode = True
+    made = []
+
+    def _make(database_url: str, **overrides):
+        app_settings = dataclasses.replace(settings, database_url=database_url, **overrides)
+        app = create_app(app_settings, name=f"t{uuid.uuid4().hex[:12]}")
+        made.append(app)
+        return app
+
+    yield _make
+    for app in made:
+        Sanic._app_registry.pop(app.name, None)

@@ -1,0 +1,96 @@
+"""One contract for the shared store, run against the in-process store and the real Redis."""
+
+import asyncio
+
+import pytest
+
+from handlers.redis_store import RedisStore
+from selfservice.store import LockTimeout, MemoryStore, key
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        instance = MemoryStore()
+    else:
+        instance = RedisStore(request.getfixturevalue("redis_url"))
+    yield instance
+    await instance.close()
+
+
+def test_keys_are_prefixed():
+    assert key("otp", "phone", 138) == "xy:otp:phone:138"
+
+
+async def test_get_set_delete(store):
+    assert await store.get(key("t", "a")) is None
+    await store.set(key("t", "a"), "1")
+    assert await store.get(key("t", "a")) == "1"
+    await store.delete(key("t", "a"))
+    assert await store.get(key("t", "a")) is None
+    await store.delete(key("t", "absent"))
+
+
+async def test_ttl_expires(store):
+    await store.set(key("t", "ttl"), "v", ttl=0.2)
+    remaining = await store.ttl(key("t", "ttl"))
+    assert remaining is not None and 0 < remaining <= 0.2
+    await asyncio.sleep(0.3)
+    assert await store.get(key("t", "ttl")) is None
+    await store.set(key("t", "forever"), "v")
+    assert await store.ttl(key("t", "forever")) is None
+
+
+async def test_set_if_absent(store):
+    assert await store.set_if_absent(key("t", "nx"), "first", ttl=5)
+    assert not await store.set_if_absent(key("t", "nx"), "second", ttl=5)
+    assert await store.get(key("t", "nx")) == "first"
+
+
+async def test_incr_sets_ttl_only_on_creation(store):
+    k = key("t", "count")
+    assert await store.incr(k, ttl=0.4) == 1
+    assert await store.incr(k, ttl=10) == 2
+    remaining = await store.ttl(k)
+    assert remaining is not None and remaining <= 0.4
+    await asyncio.sleep(0.5)
+    assert await store.incr(k, ttl=10) == 1
+
+
+async def test_incr_is_atomic_under_concurrency(store):
+    results = await asyncio.gather(*(store.incr(key("t", "race"), ttl=5) for _ in range(50)))
+    assert sorted(results) == list(range(1, 51))
+
+
+async def test_lock_serialises_and_times_out(store):
+    order: list[str] = []
+
+    async def worker(name: str) -> None:
+        async with store.lock("job", ttl=5, wait=2):
+            order.append(f"{name}-in")
+            await asyncio.sleep(0.05)
+            order.append(f"{name}-out")
+
+    await asyncio.gather(worker("a"), worker("b"))
+    assert order in (["a-in", "a-out", "b-in", "b-out"], ["b-in", "b-out", "a-in", "a-out"])
+
+    async with store.lock("held", ttl=5, wait=0.1):
+        with pytest.raises(LockTimeout):
+            async with store.lock("held", ttl=5, wait=0.1):
+                pass
+
+
+async def test_lock_expires_when_holder_dies(store):
+    assert await store.set_if_absent(key("lock", "stale"), "dead-holder", ttl=0.2)
+    async with store.lock("stale", ttl=5, wait=1):
+        pass
+
+
+async def test_ping(store):
+    assert await store.ping()
+
+
+async def test_redis_ping_reports_down():
+    dead = RedisStore("redis://127.0.0.1:1/0")
+    assert not await dead.ping()
+    await dead.close()
