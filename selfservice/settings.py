@@ -78,6 +78,7 @@ class Settings:
     miniprogram_appid: str = ""
     miniprogram_secret: Secret = field(default_factory=lambda: Secret(""))
     sms_gateway_url: str = ""
+    sms_gateway_token: Secret = field(default_factory=lambda: Secret(""))
     public_base_url: str = "http://127.0.0.1:8000"
 
     @property
@@ -139,6 +140,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         miniprogram_appid=env.get("MINIPROGRAM_APPID", ""),
         miniprogram_secret=Secret(env.get("MINIPROGRAM_SECRET", "")),
         sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
+        sms_gateway_token=Secret(env.get("SMS_GATEWAY_TOKEN", "")),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
 
