@@ -1,0 +1,89 @@
+"""Lifecycle sweeps: expire records past their period, end list memberships, recompute measures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from selfservice.enums import RecordStatus
+from selfservice.measures import service as measures
+from selfservice.policy import Policy
+from selfservice.records import status as record_status
+from selfservice.records.models import CreditRecord, ListEntry
+from selfservice.store import SharedStore, key
+
+log = logging.getLogger("selfservice.sweeps")
+TZ = ZoneInfo("Asia/Shanghai")
+ACTOR = "系统：公示期限管理"
+BATCH = 500
+
+
+def local_today() -> date:
+    """Today in China, whatever the server's zone."""
+    return datetime.now(TZ).date()
+
+
+async def expire_records(*, today: date) -> int:
+    """Move live and repaired records whose unpublish date has come to expired."""
+    done = 0
+    statuses = [RecordStatus.PUBLISHED, RecordStatus.CORRECTED, RecordStatus.REPAIRED]
+    while True:
+        batch = await CreditRecord.filter(status__in=statuses, unpublish_at__lte=today).limit(BATCH)
+        if not batch:
+            return done
+        for record in batch:
+            rule = record.flags.get("period", {}).get("source") or record.period_rule
+            async with in_transaction():
+                await record_status.move(
+                    record,
+                    RecordStatus.EXPIRED,
+                    actor=ACTOR,
+                    reason=f"已于{record.unpublish_at.isoformat()}达到最长公示期限，自动停止公示（{rule}）",
+                    data={"unpublish_at": record.unpublish_at.isoformat()},
+                )
+                await ListEntry.filter(record_id=record.id, exited_on=None).update(
+                    exited_on=record.unpublish_at
+                )
+            done += 1
+
+
+async def end_memberships(*, today: date) -> int:
+    """Close list entries at their exit date or when their record no longer stands."""
+    due = await ListEntry.filter(exited_on=None, exit_due__lte=today).only("id", "exit_due")
+    for entry in due:
+        await ListEntry.filter(id=entry.id).update(exited_on=entry.exit_due)
+    stale = await ListEntry.filter(
+        exited_on=None, record__status__in=[RecordStatus.EXPIRED, RecordStatus.REVOKED]
+    ).values_list("id", flat=True)
+    if stale:
+        await ListEntry.filter(id__in=list(stale)).update(exited_on=today)
+    return len(due) + len(stale)
+
+
+async def sweep(*, policy: Policy, today: date) -> dict[str, int]:
+    """One idempotent pass; a second run on the same day changes nothing."""
+    expired = await expire_records(today=today)
+    ended = await end_memberships(today=today)
+    recomputed = await measures.recompute(policy=policy, today=today)
+    result = {"expired": expired, "memberships_ended": ended, "measures_changed": recomputed}
+    log.info("sweep %s: %s", today.isoformat(), result)
+    return result
+
+
+async def run_periodically(
+    *, store: SharedStore, policy: Policy, interval: float = 3600.0, first_delay: float = 60.0
+) -> None:
+    """Sweep every ``interval`` seconds; the shared store lets one worker of many do each round."""
+    await asyncio.sleep(first_delay)
+    while True:
+        slot = int(datetime.now(TZ).timestamp() // interval)
+        if await store.set_if_absent(key("sweep", slot), "1", ttl=interval * 2):
+            try:
+                await sweep(policy=policy, today=local_today())
+            except Exception:
+                log.exception("lifecycle sweep failed; retried next round")
+        await asyncio.sleep(interval)
