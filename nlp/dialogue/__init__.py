@@ -1,0 +1,1 @@
+"""Channel-agnostic dialogue engine: per-user state, intent routing to skills, slot filling."""

@@ -1,0 +1,85 @@
+"""What a skill sees of one message: who sent it, what it asks for, the state, the services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from channels.message import Inbound, Reply
+from nlp.dialogue.state import DialogueState
+from selfservice.policy import Policy
+from selfservice.settings import Settings
+from selfservice.store import SharedStore
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class MediaFetcher(Protocol):
+    async def __call__(self, media_id: str) -> tuple[bytes, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The user behind a channel: a stable key for state, and the subject once verified."""
+
+    user: str
+    channel: str
+    subject_id: int | None = None
+    account_id: int | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.subject_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Built once per process; what skills may use besides the domain services they import."""
+
+    settings: Settings
+    store: SharedStore
+    policy: Policy | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(TZ))
+
+
+@dataclass(slots=True)
+class Turn:
+    inbound: Inbound
+    identity: Identity
+    state: DialogueState
+    services: Services
+    intent: str = ""
+    confidence: float = 0.0
+    slots: dict[str, str] = field(default_factory=dict)
+    fetch_media: MediaFetcher | None = None
+
+    @property
+    def text(self) -> str:
+        return self.inbound.text.strip()
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def rule(self, rule_id: str, default: Any) -> Any:
+        """A rule of the jurisdiction's policy in force today, or ``default`` when it has none."""
+        policy = self.services.policy
+        if policy is None or rule_id not in policy.rule_ids():
+            return default
+        return policy.value(rule_id, self.services.now().date())
+
+    def slot(self, name: str) -> str:
+        """A slot from this message, else one the open flow collected earlier."""
+        return self.slots.get(name) or self.state.slots.get(name, "")
+
+    def link(self, page: str, **params: str | int | None) -> str:
+        """Deep link into the H5 page (``PUBLIC_BASE_URL``), e.g. ``/#/objection?record=12``."""
+        query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        return f"{self.settings.public_base_url}/#/{page}" + (f"?{query}" if query else "")
+
+
+Skill = Callable[[Turn], Awaitable[Reply]]

@@ -1,0 +1,99 @@
+"""The policy knowledge base (``data/faq.toml``) and its jieba + TF-IDF similarity index."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp import normalize, tokenizer
+
+FAQ_FILE = Path(__file__).parent / "data" / "faq.toml"
+MIN_SCORE = 0.2
+_SKIP = frozenset("的了吗呢吧啊呀么是我要有和在就都会把被几能")
+_STOP = frozenset(
+    (
+        *("怎么", "怎么样", "怎么办", "什么", "是什么", "啥", "多少", "可以", "一下", "请问"),
+        *("我们", "我的", "一个", "有没有", "是不是", "会不会", "能不能", "今天", "意思"),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+    source: str
+    jurisdictions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+def terms(text: str) -> Counter[str]:
+    """Words (minus particles) and character bigrams of the normalised text."""
+    norm = normalize.load()(text)
+    words = [w for w in tokenizer.cut(norm) if w.strip() and w not in _SKIP and w not in _STOP]
+    chars = [c for c in norm if "\u4e00" <= c <= "\u9fff"]
+    pairs = ("".join(p) for p in itertools.pairwise(chars))
+    return Counter(words + [p for p in pairs if p not in _STOP and not set(p) <= _SKIP])
+
+
+class FaqIndex:
+    """Cosine similarity of TF-IDF vectors; each entry is the bag of its questions."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        bags = [sum((terms(q) for q in e.questions), Counter()) for e in entries]
+        df = Counter(t for bag in bags for t in bag)
+        n = len(entries)
+        self.idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+        self.vectors = [self._unit(bag) for bag in bags]
+
+    def _unit(self, bag: Counter[str]) -> dict[str, float]:
+        vec = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in bag.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items() if v}
+
+    def search(self, text: str, *, jurisdiction: str = "", limit: int = 3) -> list[Match]:
+        """Best entries for ``text`` in force in ``jurisdiction``, best first."""
+        query = self._unit(terms(text))
+        scored = [
+            Match(entry, round(sum(w * vec.get(t, 0.0) for t, w in query.items()), 4))
+            for entry, vec in zip(self.entries, self.vectors, strict=True)
+            if not entry.jurisdictions or jurisdiction in entry.jurisdictions
+        ]
+        return sorted(scored, key=lambda m: m.score, reverse=True)[:limit]
+
+    def best(self, text: str, *, jurisdiction: str = "") -> Match | None:
+        found = self.search(text, jurisdiction=jurisdiction, limit=1)
+        return found[0] if found and found[0].score >= MIN_SCORE else None
+
+
+def read_entries(path: Path = FAQ_FILE) -> list[Entry]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return [
+        Entry(
+            id=item["id"],
+            questions=tuple(item["questions"]),
+            answer=item["answer"],
+            source=item["source"],
+            jurisdictions=tuple(item.get("jurisdictions", ())),
+        )
+        for item in data["faq"]
+    ]
+
+
+@lru_cache(maxsize=1)
+def load() -> FaqIndex:
+    """The process-wide index, built on first use."""
+    return FaqIndex(read_entries())

@@ -1,0 +1,1 @@
+"""Hand-off of a chat to staff: a queue in the shared store."""
