@@ -7,7 +7,7 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
-from handlers import errors, health, me
+from handlers import errors, health, identity, me, staff_auth
 from handlers.logging import logging_config, new_request_id, request_id
 from handlers.redis_store import make_store
 from selfservice import db
@@ -16,7 +16,7 @@ from selfservice.calendar.service import load_calendar
 from selfservice.policy import load_policy
 from selfservice.settings import Settings, get_settings
 
-BLUEPRINTS: tuple[Blueprint, ...] = (health.bp, me.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (health.bp, me.bp, identity.bp, staff_auth.bp)
 MAX_BODY = 12 * 1024 * 1024
 
 

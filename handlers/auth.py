@@ -1,14 +1,26 @@
-"""Route guards: the one place that decides who may call a route (``subject``, ``staff``, ``provider``)."""
+"""Route guards: the one place that decides who may call a route (``subject``, ``staff``, ``provider``).
+
+A subject only ever reaches its own data: a request for another subject's object answers 404,
+never 403, so existence does not leak.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from sanic import Request
+from tortoise.models import Model
 
-from selfservice.auth.tokens import Principal, verify_access_token
-from selfservice.errors import Forbidden, Unauthorized
+from selfservice.auth import sessions
+from selfservice.auth.tokens import InvalidToken, Principal, verify_access_token
+from selfservice.errors import Forbidden, NotFound, Unauthorized
+from selfservice.staff import scope
+from selfservice.staff.service import authenticate_provider
+
+API_KEY_HEADER = "x-api-key"
+M = TypeVar("M", bound=Model)
 
 
 def _bearer(request: Request) -> str:
@@ -27,26 +39,68 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
+async def authenticate(request: Request) -> Principal:
+    """Verify the bearer token and that neither it nor its session has been revoked."""
+    principal = principal_of(request)
+    if await sessions.is_revoked(store=request.app.ctx.store, principal=principal):
+        request.ctx.principal = None
+        raise InvalidToken()
+    return principal
+
+
+def _not_verified() -> Forbidden:
+    return Forbidden("请先完成身份核验", "Identity verification required", code="not_verified")
+
+
+def account_required(handler: Callable) -> Callable:
+    """Any signed-in end user, verified or not (sign-in, verification and agent requests)."""
+
+    @wraps(handler)
+    async def guarded(request: Request, *args, **kwargs):
+        principal = await authenticate(request)
+        if principal.kind != "subject" or principal.account_id is None:
+            raise Forbidden()
+        return await handler(request, *args, **kwargs)
+
+    return guarded
+
+
 def subject_required(handler: Callable) -> Callable:
     """A verified subject (or an agent acting for one) only ever reaches its own data."""
 
     @wraps(handler)
     async def guarded(request: Request, *args, **kwargs):
-        principal = principal_of(request)
+        principal = await authenticate(request)
         if principal.kind != "subject" or principal.subject_id is None:
-            raise Forbidden(
-                "请先完成身份核验", "Identity verification required", code="not_verified"
-            )
+            raise _not_verified()
         return await handler(request, *args, **kwargs)
 
     return guarded
+
+
+def scope_required(name: str) -> Callable[[Callable], Callable]:
+    """For agents: the authorisation must grant ``name`` (a verified subject holds ``all``)."""
+
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        async def guarded(request: Request, *args, **kwargs):
+            principal = await authenticate(request)
+            if principal.kind != "subject" or principal.subject_id is None:
+                raise _not_verified()
+            if not principal.has_scope(name):
+                raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+            return await handler(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate
 
 
 def staff_required(*roles: str) -> Callable[[Callable], Callable]:
     def decorate(handler: Callable) -> Callable:
         @wraps(handler)
         async def guarded(request: Request, *args, **kwargs):
-            principal = principal_of(request)
+            principal = await authenticate(request)
             if principal.kind != "staff" or (roles and not set(roles) & set(principal.roles)):
                 raise Forbidden()
             return await handler(request, *args, **kwargs)
@@ -54,3 +108,46 @@ def staff_required(*roles: str) -> Callable[[Callable], Callable]:
         return guarded
 
     return decorate
+
+
+def provider_required(handler: Callable) -> Callable:
+    """A provider system authenticated by its ``X-Api-Key`` (scoped to its department)."""
+
+    @wraps(handler)
+    async def guarded(request: Request, *args, **kwargs):
+        api_key = request.headers.get(API_KEY_HEADER, "")
+        if not api_key:
+            raise Unauthorized()
+        row = await authenticate_provider(api_key=api_key)
+        request.ctx.principal = Principal(
+            kind="provider",
+            roles=("provider",),
+            department_id=row.department_id,
+            token_id=f"key:{row.id}",
+        )
+        return await handler(request, *args, **kwargs)
+
+    return guarded
+
+
+async def own_or_404(
+    request: Request, model: type[M], object_id: int, *, field: str = "subject_id"
+) -> M:
+    """Fetch ``model`` by id only if it belongs to the caller's subject; otherwise 404."""
+    principal = principal_of(request)
+    if principal.subject_id is None:
+        raise NotFound()
+    row = await model.get_or_none(id=object_id, **{field: principal.subject_id})
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def require_department(request: Request, department_id: int) -> None:
+    """Staff may act only inside their department (and county children where the role allows)."""
+    if not await scope.department_in_scope(principal_of(request), department_id):
+        raise NotFound()
+
+
+async def departments_of(request: Request) -> set[int]:
+    return await scope.departments_in_scope(principal_of(request))

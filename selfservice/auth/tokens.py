@@ -35,6 +35,12 @@ class Principal:
     assurance: int = 0
     token_id: str = ""
     scopes: tuple[str, ...] = field(default_factory=tuple)
+    family: str = ""
+    authorisation_id: int | None = None
+    expires_at: int = 0
+
+    def has_scope(self, scope: str) -> bool:
+        return "all" in self.scopes or scope in self.scopes
 
 
 def issue_access_token(*, settings: Settings, principal: Principal, ttl: int = ACCESS_TTL) -> str:
@@ -56,6 +62,8 @@ def issue_access_token(*, settings: Settings, principal: Principal, ttl: int = A
         "dep": principal.department_id,
         "acr": principal.assurance,
         "scp": list(principal.scopes),
+        "fam": principal.family or None,
+        "agt": principal.authorisation_id,
     }
     return jwt.encode(claims, settings.secret_key.reveal(), algorithm=ALGORITHM)
 
@@ -85,4 +93,7 @@ def verify_access_token(*, settings: Settings, token: str) -> Principal:
         assurance=int(claims.get("acr") or 0),
         token_id=claims["jti"],
         scopes=tuple(claims.get("scp") or ()),
+        family=claims.get("fam") or "",
+        authorisation_id=claims.get("agt"),
+        expires_at=int(claims["exp"]),
     )

@@ -1,0 +1,1 @@
+"""Notifications to subjects: SMS gateways (and, later, the outbox)."""

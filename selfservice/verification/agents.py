@@ -1,0 +1,243 @@
+"""Enterprise agents (经办人): request with an authorisation letter, staff decision, scoped expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from selfservice.accounts.enums import AGENT_SCOPES, AgentStatus
+from selfservice.accounts.models import Account, AgentAuthorisation
+from selfservice.audit import service as audit
+from selfservice.auth.sessions import authorisation_active
+from selfservice.auth.tokens import Principal
+from selfservice.enums import ActorKind, SubjectKind
+from selfservice.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from selfservice.identifiers import is_valid_uscc, normalize_uscc
+from selfservice.staff import scope
+from selfservice.subjects.models import Subject
+from selfservice.verification.service import VerificationFailed, account_actor
+
+MAX_LETTER_BYTES = 5 * 1024 * 1024
+MAX_VALID_DAYS = 365
+LETTER_TYPES = {b"%PDF-": ("application/pdf", "pdf"), b"\xff\xd8\xff": ("image/jpeg", "jpg")}
+LETTER_TYPES[b"\x89PNG\r\n\x1a\n"] = ("image/png", "png")
+DECIDERS = frozenset({"credit_office", "admin"})
+
+TRANSITIONS: dict[AgentStatus, frozenset[AgentStatus]] = {
+    AgentStatus.PENDING: frozenset({AgentStatus.APPROVED, AgentStatus.REJECTED}),
+    AgentStatus.APPROVED: frozenset({AgentStatus.REVOKED}),
+    AgentStatus.REJECTED: frozenset(),
+    AgentStatus.REVOKED: frozenset(),
+}
+
+
+class BadTransition(Conflict):
+    code = "agent_bad_transition"
+    message_zh, message_en = "该授权当前状态不允许此操作", "Not allowed in the current state"
+
+
+class BadLetter(ValidationFailed):
+    code = "agent_bad_letter"
+    message_zh = "授权委托书须为不超过5MB的PDF、JPEG或PNG文件"
+    message_en = "The authorisation letter must be a PDF, JPEG or PNG of at most 5 MB"
+
+
+class PersonNotVerified(Forbidden):
+    code = "not_verified"
+    message_zh, message_en = "请先完成本人实名核验", "Verify your own identity first"
+
+
+def _transition(auth: AgentAuthorisation, to: AgentStatus) -> None:
+    if to not in TRANSITIONS[auth.status]:
+        raise BadTransition()
+    auth.status = to
+
+
+def _letter_type(letter: bytes) -> tuple[str, str]:
+    if not letter or len(letter) > MAX_LETTER_BYTES:
+        raise BadLetter()
+    for magic, kind in LETTER_TYPES.items():
+        if letter.startswith(magic):
+            return kind
+    raise BadLetter()
+
+
+def _scopes(requested: list[str]) -> list[str]:
+    scopes = sorted(set(requested))
+    if not scopes or any(s not in AGENT_SCOPES for s in scopes):
+        raise ValidationFailed(details=[{"field": "scopes", "problem": f"one of {AGENT_SCOPES}"}])
+    return scopes
+
+
+def status_of(auth: AgentAuthorisation) -> str:
+    """The stored state, with an approved authorisation past its end shown as ``expired``."""
+    if auth.status == AgentStatus.APPROVED and not authorisation_active(auth):
+        return "expired"
+    return auth.status.value
+
+
+async def request(
+    *,
+    account: Account,
+    uscc: str,
+    enterprise_name: str,
+    scopes: list[str],
+    letter: bytes,
+    upload_dir: Path,
+) -> AgentAuthorisation:
+    """File an agent request; the enterprise must match exactly (same generic answer otherwise)."""
+    if not account.person_index:
+        raise PersonNotVerified()
+    wanted = _scopes(scopes)
+    content_type, ext = _letter_type(letter)
+    code = normalize_uscc(uscc)
+    enterprise = await Subject.get_or_none(uscc=code) if is_valid_uscc(code) else None
+    if (
+        enterprise is None
+        or enterprise.kind == SubjectKind.NATURAL_PERSON
+        or enterprise.name != "".join(enterprise_name.split())
+    ):
+        raise VerificationFailed()
+    folder = upload_dir / "agent-letters"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"{uuid.uuid4().hex}.{ext}"
+    path.write_bytes(letter)
+    auth = await AgentAuthorisation.create(
+        account=account,
+        enterprise=enterprise,
+        agent_name=account.person_name or "",
+        agent_person_index=account.person_index,
+        requested_scopes=wanted,
+        letter_path=str(path),
+        letter_sha256=hashlib.sha256(letter).hexdigest(),
+        letter_content_type=content_type,
+    )
+    await audit.append(
+        actor=account_actor(account),
+        action="agent.requested",
+        target=f"agent_authorisation:{auth.id}",
+        subject_id=enterprise.id,
+        purpose="agent authorisation request",
+        data={"scopes": wanted},
+    )
+    return auth
+
+
+async def get_for_account(*, account: Account, authorisation_id: int) -> AgentAuthorisation:
+    """One of the account's own requests; anyone else's is NotFound (existence never leaks)."""
+    auth = await AgentAuthorisation.get_or_none(id=authorisation_id, account_id=account.id)
+    if auth is None:
+        raise NotFound()
+    return auth
+
+
+async def list_for_account(*, account: Account) -> list[AgentAuthorisation]:
+    return await AgentAuthorisation.filter(account_id=account.id).order_by("-id")
+
+
+async def active_for_account(*, account: Account, authorisation_id: int) -> AgentAuthorisation:
+    """An approved, unexpired authorisation of this account, for acting as the enterprise."""
+    auth = await get_for_account(account=account, authorisation_id=authorisation_id)
+    if not authorisation_active(auth):
+        raise NotFound()
+    return auth
+
+
+async def _in_staff_scope(principal: Principal, authorisation_id: int) -> AgentAuthorisation:
+    if not set(principal.roles) & DECIDERS:
+        raise Forbidden()
+    auth = await AgentAuthorisation.get_or_none(id=authorisation_id).prefetch_related("enterprise")
+    if auth is None or not await scope.subject_in_scope(principal, auth.enterprise):
+        raise NotFound()
+    return auth
+
+
+async def pending_for_staff(*, principal: Principal) -> list[AgentAuthorisation]:
+    """Pending requests for enterprises within the staff member's scope."""
+    if not set(principal.roles) & DECIDERS:
+        raise Forbidden()
+    rows = await AgentAuthorisation.filter(status=AgentStatus.PENDING).prefetch_related(
+        "enterprise"
+    )
+    return [r for r in rows if await scope.subject_in_scope(principal, r.enterprise)]
+
+
+async def decide(
+    *,
+    principal: Principal,
+    actor: audit.Actor,
+    authorisation_id: int,
+    approve: bool,
+    reason: str,
+    scopes: list[str] | None = None,
+    valid_days: int = 180,
+) -> AgentAuthorisation:
+    """Approve (with scopes and an end date) or reject (with a reason) a pending request."""
+    auth = await _in_staff_scope(principal, authorisation_id)
+    now = datetime.now(UTC)
+    if approve:
+        granted = _scopes(scopes if scopes is not None else auth.requested_scopes)
+        if not 1 <= valid_days <= MAX_VALID_DAYS:
+            raise ValidationFailed(
+                details=[{"field": "valid_days", "problem": f"1..{MAX_VALID_DAYS}"}]
+            )
+        _transition(auth, AgentStatus.APPROVED)
+        auth.granted_scopes, auth.valid_until = granted, now + timedelta(days=valid_days)
+    else:
+        if not reason.strip():
+            raise ValidationFailed(details=[{"field": "reason", "problem": "required"}])
+        _transition(auth, AgentStatus.REJECTED)
+    auth.decided_at, auth.decided_by_id, auth.reason = now, principal.staff_id, reason
+    await auth.save()
+    await audit.append(
+        actor=actor,
+        action="agent.approved" if approve else "agent.rejected",
+        target=f"agent_authorisation:{auth.id}",
+        subject_id=auth.enterprise_id,
+        purpose=reason or "agent authorisation decision",
+        data={"scopes": auth.granted_scopes, "valid_days": valid_days if approve else 0},
+    )
+    return auth
+
+
+async def revoke(
+    *, principal: Principal, actor: audit.Actor, authorisation_id: int, reason: str
+) -> AgentAuthorisation:
+    auth = await _in_staff_scope(principal, authorisation_id)
+    _transition(auth, AgentStatus.REVOKED)
+    auth.reason = reason
+    await auth.save(update_fields=["status", "reason"])
+    await audit.append(
+        actor=actor,
+        action="agent.revoked",
+        target=f"agent_authorisation:{auth.id}",
+        subject_id=auth.enterprise_id,
+        purpose=reason,
+    )
+    return auth
+
+
+def view(auth: AgentAuthorisation) -> dict:
+    """What the agent and staff may see: no file path, no identity numbers."""
+    return {
+        "id": auth.id,
+        "enterprise_id": auth.enterprise_id,
+        "status": status_of(auth),
+        "requested_scopes": auth.requested_scopes,
+        "granted_scopes": auth.granted_scopes,
+        "valid_until": auth.valid_until.isoformat() if auth.valid_until else None,
+        "requested_at": auth.requested_at.isoformat(),
+        "reason": auth.reason,
+        "letter_sha256": auth.letter_sha256,
+    }
+
+
+def staff_actor(principal: Principal, department_name: str) -> audit.Actor:
+    return audit.Actor(
+        ActorKind.STAFF,
+        f"staff:{principal.staff_id}",
+        principal.roles[0] if principal.roles else "",
+        department_name,
+    )
