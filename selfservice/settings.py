@@ -58,6 +58,16 @@ def _decode_key(name: str, raw: str) -> bytes:
     return key
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, "") or default)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "dev"
@@ -80,6 +90,10 @@ class Settings:
     sms_gateway_url: str = ""
     sms_gateway_token: Secret = field(default_factory=lambda: Secret(""))
     public_base_url: str = "http://127.0.0.1:8000"
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_files: int = 9
+    background_worker: bool = False
+    wechat_notify_template: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -142,6 +156,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
         sms_gateway_token=Secret(env.get("SMS_GATEWAY_TOKEN", "")),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        upload_max_bytes=_positive_int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
+        background_worker=env.get("BACKGROUND_WORKER", "").strip().lower() in ("1", "true", "yes"),
+        wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
     )
 
 
