@@ -49,7 +49,10 @@ def respond(request: Request | None, exc: BaseException) -> JSONResponse:
         zh, en = _HTTP_MESSAGES.get(exc.status_code, ("请求有误", "Bad request"))
         error = DomainError(zh, en, code=f"http_{exc.status_code}")
         error.status = exc.status_code
-        return render(error)
+        response = render(error)
+        for name, value in (getattr(exc, "headers", None) or {}).items():
+            response.headers[name] = value  # e.g. Allow on 405
+        return response
     where = f"{request.method} {request.path}" if request is not None else "startup"
     log.error("unhandled error on %s", where, exc_info=exc)
     error = DomainError(

@@ -60,6 +60,8 @@ async def test_errors_are_json_4xx_with_bilingual_message(make_app, database):
         assert set(error) >= {"code", "message"}
         assert " / " in error["message"]
         assert "Traceback" not in res.text
+        if status == 405:
+            assert "GET" in res.headers["allow"]
 
 
 async def test_request_id_is_echoed_or_minted(make_app, database):
