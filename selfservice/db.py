@@ -18,6 +18,9 @@ MODEL_MODULES = [
     "selfservice.creditreport.models",
     "selfservice.accounts.models",
     "selfservice.auth.models",
+    "selfservice.evidence.models",
+    "selfservice.cases.models",
+    "selfservice.notifications.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
 

@@ -1,0 +1,1 @@
+"""Case machinery shared by objections, repairs, pledges and reports."""

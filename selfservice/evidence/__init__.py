@@ -1,0 +1,1 @@
+"""Evidence files: streamed uploads, type by magic bytes, SHA-256, per-owner dedupe, storage."""

@@ -1,0 +1,1 @@
+"""Objections to credit records (Yuxi art. 21–24, Kunming task 19)."""
