@@ -7,7 +7,7 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
-from handlers import errors, health, identity, me, staff_auth
+from handlers import chat, errors, health, identity, me, staff_auth, wechat
 from handlers.logging import logging_config, new_request_id, request_id
 from handlers.redis_store import make_store
 from selfservice import db
@@ -16,7 +16,14 @@ from selfservice.calendar.service import load_calendar
 from selfservice.policy import load_policy
 from selfservice.settings import Settings, get_settings
 
-BLUEPRINTS: tuple[Blueprint, ...] = (health.bp, me.bp, identity.bp, staff_auth.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    health.bp,
+    me.bp,
+    identity.bp,
+    staff_auth.bp,
+    wechat.bp,
+    chat.bp,
+)
 MAX_BODY = 12 * 1024 * 1024
 
 

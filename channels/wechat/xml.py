@@ -196,15 +196,15 @@ def _wechat_text(reply: Reply) -> str:
     extras = (
         ["  ".join(f"「{q.label}」" for q in reply.quick_replies)] if reply.quick_replies else []
     )
-    extras += [_anchor(a.title, a.url) for a in reply.articles]
-    extras += [_anchor(link.label, link.url) for link in reply.links]
+    extras += [anchor(a.title, a.url) for a in reply.articles]
+    extras += [anchor(link.label, link.url) for link in reply.links]
     tail = "\n".join(extras)
     budget = TEXT_REPLY_LIMIT - (len(tail.encode()) + 1 if tail else 0)
     text = reply_text_limit(reply.text, more_url=reply.more_url, limit=budget)
     return reply_text_limit("\n".join(part for part in (text, tail) if part))
 
 
-def _anchor(label: str, url: str) -> str:
+def anchor(label: str, url: str) -> str:
     return f'<a href="{html.escape(url)}">{html.escape(label, quote=False)}</a>' if url else label
 
 

@@ -1,0 +1,120 @@
+"""Web chat ``POST /api/v1/chat`` for the H5 page and the mini-program, and the H5 page at ``/``."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse, JSONResponse, file, json
+from sanic_ext import openapi
+
+from channels.message import Inbound, Kind, Reply
+from handlers.auth import authenticate
+from handlers.dialogue import engine_of, open_dialogue
+from nlp.dialogue.turn import Identity
+
+bp = Blueprint("chat")
+INDEX = Path(__file__).resolve().parent.parent / "static" / "index.html"
+SESSION_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+_ERROR = {"error": {"code": str, "message": str}}
+
+
+class ChatIn(BaseModel):
+    text: str = Field(min_length=1, max_length=500, description="what the user typed or tapped")
+    session_id: str | None = Field(
+        None,
+        pattern=SESSION_PATTERN,
+        description="anonymous conversation id returned by the previous reply; omit to start one",
+    )
+    channel: str = Field("web", pattern="^(web|miniprogram)$")
+
+
+class QuickReplyOut(BaseModel):
+    label: str
+    payload: str = Field(description="text to send back when the button is tapped")
+
+
+class LinkOut(BaseModel):
+    label: str
+    url: str
+
+
+class ArticleOut(BaseModel):
+    title: str
+    description: str
+    url: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    quick_replies: list[QuickReplyOut]
+    links: list[LinkOut]
+    articles: list[ArticleOut]
+
+
+class ChatOut(BaseModel):
+    session_id: str | None = Field(description="anonymous conversation id (null when signed in)")
+    reply: ReplyOut
+
+
+@bp.before_server_start
+async def open_chat(app: Sanic) -> None:
+    await open_dialogue(app)
+
+
+def serialise(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "quick_replies": [
+            {"label": q.label, "payload": q.payload or q.label} for q in reply.quick_replies
+        ],
+        "links": [{"label": link.label, "url": link.url} for link in reply.links],
+        "articles": [
+            {"title": a.title, "description": a.description, "url": a.url} for a in reply.articles
+        ],
+    }
+
+
+async def _identity(request: Request, body: ChatIn) -> tuple[Identity, str | None]:
+    """Signed in: the account (and its subject once verified); else an anonymous session."""
+    if request.headers.get("authorization"):
+        p = await authenticate(request)
+        who = (
+            f"account:{p.account_id}" if p.account_id else f"{p.kind}:{p.subject_id or p.staff_id}"
+        )
+        subject = p.subject_id if p.kind == "subject" else None
+        return Identity(who, body.channel, subject_id=subject, account_id=p.account_id), None
+    session = body.session_id or secrets.token_urlsafe(18)
+    return Identity(f"{body.channel}:{session}", body.channel), session
+
+
+@bp.post("/api/v1/chat")
+@openapi.summary("Chat with the assistant (H5 page, mini-program); anonymous or signed in")
+@openapi.description(
+    "Anonymous callers keep the returned `session_id` and send it back; a bearer token makes the "
+    "conversation the account's (records and cases need a verified subject)."
+)
+@openapi.secured("bearer")
+@openapi.body({"application/json": ChatIn}, required=True)
+@openapi.response(200, {"application/json": ChatOut})
+@openapi.response(401, {"application/json": _ERROR}, "invalid or revoked token")
+@openapi.response(422, {"application/json": _ERROR}, "validation_failed")
+@openapi.response(503, {"application/json": _ERROR}, "busy (another message still in progress)")
+async def chat(request: Request) -> JSONResponse:
+    body = ChatIn.model_validate(request.json if isinstance(request.json, dict) else {})
+    identity, session = await _identity(request, body)
+    inbound = Inbound(
+        channel=body.channel, user_id=identity.user, kind=Kind.TEXT, text=body.text.strip()
+    )
+    reply = await engine_of(request.app).handle(inbound, identity)
+    return json({"session_id": session, "reply": serialise(reply)})
+
+
+@bp.get("/")
+@openapi.summary("The H5 chat page")
+@openapi.response(200, {"text/html": str})
+async def index(request: Request) -> HTTPResponse:
+    return await file(INDEX, mime_type="text/html; charset=utf-8")

@@ -1,0 +1,119 @@
+"""The official account's callback URL ``GET|POST /wechat`` (DESIGN §4)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse, raw, text
+from sanic_ext import openapi
+
+from channels.message import Inbound, Reply
+from channels.wechat.client import WeChatClient
+from channels.wechat.errors import BodyTooLarge
+from channels.wechat.official_account import SUCCESS, OfficialAccount
+from channels.wechat.outbox import Outbox
+from channels.wechat.xml import MAX_BODY_BYTES
+from handlers.dialogue import engine_of, open_dialogue
+from nlp.dialogue.turn import Identity
+
+log = logging.getLogger("handlers.wechat")
+bp = Blueprint("wechat")
+BUSY = "系统繁忙，请稍后再试。"
+REPLY_BUDGET = 4.0
+"""Seconds to wait for the answer before replying ``success`` and pushing it later (WeChat: 5 s)."""
+
+_ERROR = {"error": {"code": str, "message": str}}
+
+
+@bp.before_server_start
+async def open_wechat(app: Sanic) -> None:
+    await open_dialogue(app)
+    settings = app.ctx.settings
+    app.ctx.wechat = OfficialAccount(settings)
+    app.ctx.wechat_client = WeChatClient.official_account(app.ctx.http, app.ctx.store, settings)
+    app.ctx.wechat_outbox = Outbox(app.ctx.wechat_client)
+    app.ctx.wechat_budget = REPLY_BUDGET
+
+
+@bp.before_server_stop
+async def drain_wechat(app: Sanic) -> None:
+    await app.ctx.wechat_outbox.drain()
+
+
+@bp.get("/wechat")
+@openapi.summary("WeChat server-address check: echoes echostr when the signature is right")
+@openapi.parameter("signature", str, "query")
+@openapi.parameter("timestamp", str, "query", required=True)
+@openapi.parameter("nonce", str, "query", required=True)
+@openapi.parameter("echostr", str, "query", required=True)
+@openapi.response(200, {"text/plain": str}, "echostr as received")
+@openapi.response(400, {"application/json": _ERROR})
+@openapi.response(403, {"application/json": _ERROR}, "bad signature or stale timestamp")
+@openapi.response(503, {"application/json": _ERROR}, "account not configured")
+async def verify(request: Request) -> HTTPResponse:
+    return text(request.app.ctx.wechat.verify_url(request.args))
+
+
+@bp.post("/wechat", stream=True)
+@openapi.summary("WeChat message and event callback (plain, compatible or safe mode)")
+@openapi.description(
+    "Passive reply in the request's mode within WeChat's 5 s; `success` when the answer is late "
+    "(it is then pushed through the customer-service API). Retries are answered once."
+)
+@openapi.parameter("signature", str, "query")
+@openapi.parameter("timestamp", str, "query", required=True)
+@openapi.parameter("nonce", str, "query", required=True)
+@openapi.parameter("openid", str, "query")
+@openapi.parameter("encrypt_type", str, "query")
+@openapi.parameter("msg_signature", str, "query")
+@openapi.body({"application/xml": str}, description="WeChat XML (or the Encrypt envelope)")
+@openapi.response(200, {"application/xml": str, "text/plain": str}, "reply XML or `success`")
+@openapi.response(400, {"application/json": _ERROR}, "malformed XML or ciphertext")
+@openapi.response(403, {"application/json": _ERROR}, "bad signature, stale timestamp, wrong appid")
+@openapi.response(413, {"application/json": _ERROR})
+@openapi.response(503, {"application/json": _ERROR}, "account not configured")
+async def receive(request: Request) -> HTTPResponse:
+    body = await _read_capped(request, MAX_BODY_BYTES)
+    app = request.app
+
+    async def handle(inbound: Inbound) -> Reply:
+        return await _answer_in_time(app, inbound)
+
+    out = await app.ctx.wechat.respond(
+        request.args, body, store=app.ctx.store, handle=handle, wait=app.ctx.wechat_budget
+    )
+    if out == SUCCESS:
+        return raw(out, content_type="text/plain; charset=utf-8")
+    return raw(out, content_type="application/xml; charset=utf-8")
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The body, refused by its declared length before reading, and cut off while streaming."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge()
+    chunks, size = [], 0
+    while (chunk := await request.stream.read()) is not None:
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _answer_in_time(app: Sanic, inbound: Inbound) -> Reply:
+    """The dialogue's reply if ready within the budget; else nothing now and a push later."""
+    identity = Identity(user=f"wechat:{inbound.user_id}", channel="wechat")
+    task = asyncio.ensure_future(
+        engine_of(app).handle(inbound, identity, fetch_media=app.ctx.wechat_client.download_media)
+    )
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), app.ctx.wechat_budget)
+    except TimeoutError:
+        app.ctx.wechat_outbox.push_when_done(inbound.user_id, task)
+        return Reply()
+    except Exception:
+        log.exception("dialogue failed on a WeChat message")
+        return Reply(text=BUSY)
