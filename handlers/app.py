@@ -7,7 +7,20 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
-from handlers import chat, errors, health, identity, me, staff_auth, wechat
+from handlers import (
+    chat,
+    creditreport,
+    errors,
+    health,
+    identity,
+    me,
+    policy_routes,
+    provider,
+    records,
+    staff_auth,
+    sweeper,
+    wechat,
+)
 from handlers.logging import logging_config, new_request_id, request_id
 from handlers.redis_store import make_store
 from selfservice import db
@@ -21,6 +34,11 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     me.bp,
     identity.bp,
     staff_auth.bp,
+    records.bp,
+    creditreport.bp,
+    provider.bp,
+    policy_routes.bp,
+    sweeper.bp,
     wechat.bp,
     chat.bp,
 )

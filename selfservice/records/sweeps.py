@@ -45,9 +45,6 @@ async def expire_records(*, today: date) -> int:
                     reason=f"已于{record.unpublish_at.isoformat()}达到最长公示期限，自动停止公示（{rule}）",
                     data={"unpublish_at": record.unpublish_at.isoformat()},
                 )
-                await ListEntry.filter(record_id=record.id, exited_on=None).update(
-                    exited_on=record.unpublish_at
-                )
             done += 1
 
 

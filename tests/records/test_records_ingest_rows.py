@@ -76,7 +76,10 @@ async def test_replayed_batch_is_unchanged(world, make_row):
     assert await RecordEvent.all().count() == 2
     # same document number with different content is not silently merged
     clash = await ingest(
-        rows=[make_row(1, title="另一标题")], provider=world.market, policy=world.kunming, today=TODAY
+        rows=[make_row(1, title="另一标题")],
+        provider=world.market,
+        policy=world.kunming,
+        today=TODAY,
     )
     assert clash["rows"][0]["errors"][0]["code"] == "exists"
     # the same document number from another provider is another record

@@ -1,0 +1,108 @@
+"""The subject's credit report (JSON or PDF) and the public verification of its code."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, JSONResponse, json, raw
+from sanic_ext import openapi
+
+from handlers.auth import scope_required
+from selfservice.creditreport import pdf, service
+from selfservice.errors import ValidationFailed
+from selfservice.records.sweeps import local_today
+
+bp = Blueprint("creditreport", url_prefix="/api/v1")
+
+ERROR = {"application/json": {"error": {"code": str, "message": str}}}
+ITEM = {
+    "class_label": str,
+    "title": str,
+    "provider": str,
+    "document_number": str,
+    "finding_date": str,
+    "severity_label": str,
+    "unpublish_at": str,
+    "labels": [str],
+}
+REPORT = {
+    "title": str,
+    "subject": {
+        "name": str,
+        "kind": str,
+        "uscc": str,
+        "id_number": str,
+        "legal_representative": str,
+    },
+    "jurisdiction": str,
+    "period": {"from": str, "to": str, "years": int},
+    "issued_on": str,
+    "good": [ITEM],
+    "bad": [ITEM],
+    "lists": [{"kind": str, "label": str, "entered_on": str, "exit_due": str, "department": str}],
+    "statement": str,
+    "counts": {"good": int, "bad": int, "repaired": int},
+    "verification": {"code": str, "digest": str, "path": str, "url": str},
+}
+VERIFIED = {
+    "valid": bool,
+    "code": str,
+    "title": str,
+    "subject_name": str,
+    "issued_at": str,
+    "period": {"from": str, "to": str, "years": int},
+    "counts": {"good": int, "bad": int, "repaired": int},
+    "digest": str,
+}
+
+
+def _years(request: Request) -> int:
+    raw_years = request.args.get("years", "3")
+    if not raw_years.isdigit():
+        raise ValidationFailed(details=[{"field": "years", "problem": "1..5"}])
+    return int(raw_years)
+
+
+def _wants_pdf(request: Request) -> bool:
+    if request.args.get("format") == "pdf":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/pdf" in accept and "application/json" not in accept
+
+
+@bp.get("/me/report")
+@openapi.summary("The subject's public credit report for 1–5 years (JSON, or PDF with ?format=pdf)")
+@openapi.secured("bearer")
+@openapi.parameter("years", int, "query", description="1..5, default 3")
+@openapi.parameter("format", str, "query", description="json (default) | pdf")
+@openapi.response(200, {"application/json": REPORT, "application/pdf": bytes})
+@openapi.response(401, ERROR)
+@openapi.response(403, ERROR)
+@openapi.response(422, ERROR)
+@scope_required("records:read")
+async def report(request: Request) -> HTTPResponse:
+    body = await service.issue(
+        subject_id=request.ctx.principal.subject_id,
+        years=_years(request),
+        policy=request.app.ctx.policy,
+        today=local_today(),
+        base_url=request.app.ctx.settings.public_base_url,
+    )
+    if not _wants_pdf(request):
+        return json(body)
+    document = await asyncio.to_thread(pdf.render, body)
+    name = f"credit-report-{body['verification']['code']}.pdf"
+    return raw(
+        document,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@bp.get("/reports/verify/<code:str>")
+@openapi.summary("Confirm a credit report's verification code (public)")
+@openapi.response(200, {"application/json": VERIFIED})
+@openapi.response(404, ERROR)
+async def verify(request: Request, code: str) -> JSONResponse:
+    return json(await service.verify(code=code))
