@@ -18,17 +18,29 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
 )
-FAMILY = "cjk"
+LATIN_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
+)
+FAMILY, CJK = "text", "cjk"
 
 
-@lru_cache(maxsize=1)
-def font_path() -> Path:
-    for path in FONT_CANDIDATES:
+def _first(paths: tuple[Path, ...], package: str) -> Path:
+    for path in paths:
         if path.is_file():
             return path
     raise ConfigError(
-        "no CJK font for credit report PDFs: apt-get install fonts-droid-fallback "
-        f"(looked for {', '.join(str(p) for p in FONT_CANDIDATES)})"
+        f"no font for credit report PDFs: apt-get install {package} "
+        f"(looked for {', '.join(str(p) for p in paths)})"
+    )
+
+
+@lru_cache(maxsize=1)
+def font_paths() -> tuple[Path, Path]:
+    """(Latin and digits, CJK): the Droid fallback font carries no Latin glyphs of its own."""
+    return (
+        _first(LATIN_CANDIDATES, "fonts-dejavu-core"),
+        _first(FONT_CANDIDATES, "fonts-droid-fallback"),
     )
 
 
@@ -36,7 +48,10 @@ class _Report(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(format="A4")
         self.footer_text = footer_text
-        self.add_font(FAMILY, "", str(font_path()))
+        latin, cjk = font_paths()
+        self.add_font(FAMILY, "", str(latin))
+        self.add_font(CJK, "", str(cjk))
+        self.set_fallback_fonts([CJK])
         self.set_auto_page_break(auto=True, margin=18)
 
     def footer(self) -> None:
