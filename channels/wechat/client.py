@@ -61,10 +61,12 @@ class WeChatClient:
         secret: Secret | str,
         api_base: str = "https://api.weixin.qq.com",
         timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+        stable: bool = False,
     ) -> None:
         self.session, self.store, self.appid = session, store, appid
         self._secret = secret if isinstance(secret, Secret) else Secret(secret)
         self.api_base, self.timeout = api_base.rstrip("/"), timeout
+        self.stable = stable
 
     @classmethod
     def official_account(
@@ -127,7 +129,7 @@ class WeChatClient:
     def _token_key(self) -> str:
         return key("wechat", "token", self.appid)
 
-    async def access_token(self) -> str:
+    async def access_token(self, *, force_refresh: bool = False) -> str:
         """The cached token, fetched once across workers under a store lock."""
         token = await self.store.get(self._token_key)
         if token:
@@ -141,7 +143,12 @@ class WeChatClient:
                 "appid": self.appid,
                 "secret": self._secret.reveal(),
             }
-            data = await self._json("GET", "/cgi-bin/token", params)
+            if self.stable:
+                # https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/getStableAccessToken.html
+                payload = {**params, "force_refresh": force_refresh}
+                data = await self._json("POST", "/cgi-bin/stable_token", {}, payload)
+            else:
+                data = await self._json("GET", "/cgi-bin/token", params)
             token = str(data["access_token"])
             ttl = max(int(data.get("expires_in", 7200)) - TOKEN_MARGIN, 60)
             await self.store.set(self._token_key, token, ttl=ttl)
@@ -162,7 +169,7 @@ class WeChatClient:
         data = _maybe_json(raw, content_type)
         if data is not None and int(data.get("errcode") or 0) in TOKEN_ERRORS:
             await self._forget_token(token)
-            token = await self.access_token()
+            token = await self.access_token(force_refresh=True)
             raw, content_type = await self._call(
                 method, path, {**(params or {}), "access_token": token}, payload
             )
