@@ -12,6 +12,7 @@ from pathlib import Path
 from channels.message import Kind, Link, QuickReply, Reply
 from nlp.dialogue.router import COMMANDS
 from nlp.dialogue.turn import Turn
+from selfservice.errors import DomainError
 from selfservice.store import key
 
 MENU = tuple(QuickReply(label) for label in COMMANDS)
@@ -69,7 +70,10 @@ async def keep_evidence(turn: Turn) -> Reply:
         return Reply(
             text=f"最多可在对话中提交 {MAX_EVIDENCE} 张图片，请回复「完成」后在表单中补充。"
         )
-    data, content_type = await turn.fetch_media(turn.inbound.media_id)
+    try:
+        data, content_type = await turn.fetch_media(turn.inbound.media_id)
+    except DomainError:
+        return Reply(text="这张图片没能取到，请重新发送一次。")
     digest = hashlib.sha256(data).hexdigest()
     ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
     folder = Path(turn.settings.upload_dir) / "chat"
