@@ -7,6 +7,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -106,8 +107,10 @@ def _batches(rows: Iterator[dict[str, Any]], skip: int, size: int) -> Iterator[l
         yield batch
 
 
-async def import_file(args: argparse.Namespace, *, out: TextIO = sys.stderr) -> dict[str, Any]:
-    """Import the file from its checkpoint on; returns the summary."""
+async def import_file(
+    args: argparse.Namespace, *, out: TextIO = sys.stderr, stop: asyncio.Event | None = None
+) -> dict[str, Any]:
+    """Import the file from its checkpoint on; ``stop`` ends it after the current batch."""
     settings = get_settings()
     policy = load_policy(settings.jurisdiction)
     provider = await Department.get_or_none(code=args.provider)
@@ -129,8 +132,12 @@ async def import_file(args: argparse.Namespace, *, out: TextIO = sys.stderr) -> 
     errors = args.errors.open("a", encoding="utf-8") if args.errors else None
     limit = args.max_rows if args.max_rows is not None else total
     today = local_today()
+    interrupted = False
     try:
         for batch in _batches(read_rows(args.file, fmt), checkpoint.rows_done, args.batch):
+            if stop is not None and stop.is_set():
+                interrupted = True
+                break
             if checkpoint.rows_done - resumed_from >= limit:
                 break
             batch = batch[: limit - (checkpoint.rows_done - resumed_from)]
@@ -167,32 +174,46 @@ async def import_file(args: argparse.Namespace, *, out: TextIO = sys.stderr) -> 
         "resumed_from": resumed_from,
         "processed": checkpoint.rows_done,
         "finished": checkpoint.finished,
+        "interrupted": interrupted,
         "counts": checkpoint.counts,
     }
+
+
+def _stop_then_default(
+    loop: asyncio.AbstractEventLoop, sig: signal.Signals, stop: asyncio.Event
+) -> None:
+    stop.set()
+    loop.remove_signal_handler(sig)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
 
     async def _run() -> dict[str, Any]:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # the first signal finishes the batch in hand and saves the checkpoint
+            loop.add_signal_handler(sig, _stop_then_default, loop, sig, stop)
         await db.connect(settings.database_url)
         try:
-            return await import_file(args)
+            return await import_file(args, stop=stop)
         finally:
             await db.close()
 
     try:
         summary = asyncio.run(_run())
-    except KeyboardInterrupt:
-        print(
-            "\n导入已中断；再次运行同一命令将从检查点继续 / interrupted, rerun to resume",
-            file=sys.stderr,
-        )
-        return 130
     except DomainError as exc:
         print(f"selfservice import-records: {exc.message}", file=sys.stderr)
         return 2
     print(json.dumps(summary, ensure_ascii=False))
+    if summary["interrupted"]:
+        print(
+            f"导入已中断于第 {summary['processed']} 行；再次运行同一命令将从检查点继续 "
+            "/ interrupted, rerun to resume",
+            file=sys.stderr,
+        )
+        return 130
     c = summary["counts"]
     print(
         f"导入完成 {summary['processed']}/{summary['rows']} 行：新增 {c.get('created', 0)}，"
