@@ -69,13 +69,16 @@ def target_id(settings: Settings, phone: str) -> str:
 
 
 async def _check_limits(
-    store: SharedStore, settings: Settings, dimensions: dict[str, str | None]
+    store: SharedStore, settings: Settings, purpose: str, dimensions: dict[str, str | None]
 ) -> None:
+    """The short window is per purpose (sign-in then verification is one normal flow); the
+    daily cap counts every purpose."""
     for dim, value in dimensions.items():
         if not value:
             continue
         limit, ident = LIMITS[dim], _digest(settings, "otp-rl", dim, value)[:32]
-        window = await store.incr(key("otp", "rl", dim, ident, "w"), ttl=limit.window)
+        window_key = key("otp", "rl", dim, ident, "w", purpose)
+        window = await store.incr(window_key, ttl=limit.window)
         if window > limit.per_window:
             raise OtpRateLimited(details={"retry_after": limit.window})
         day = await store.incr(key("otp", "rl", dim, ident, "d"), ttl=DAY)
@@ -98,7 +101,7 @@ async def issue(
     target = target_id(settings, phone)
     if await store.get(key("otp", "lock", purpose, target)):
         raise CodeLocked()
-    await _check_limits(store, settings, {"phone": phone, "openid": openid, "ip": ip})
+    await _check_limits(store, settings, purpose, {"phone": phone, "openid": openid, "ip": ip})
     code = f"{secrets.randbelow(10**6):06d}"
     nonce = secrets.token_hex(8)
     record = {"h": _digest(settings, "otp-code", purpose, target, nonce, code), "n": nonce}
