@@ -18,7 +18,7 @@ WHY = (
 
 def _line(n: int, item: dict) -> str:
     kind = item["nature_label"] + (f"·{item['severity_label']}" if item["severity_label"] else "")
-    labels = "、".join(item["labels"]) if item["labels"] else ""
+    labels = "、".join(label["label"] for label in item["labels"])
     tail = f"【{labels}】" if labels else ""
     return f"{n}. [{kind}] {item['title']}（{item['provider']}）{tail}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -108,13 +109,13 @@ async def serve() -> AsyncIterator[Callable[[Settings], Awaitable[Served]]]:
     async def start(settings: Settings) -> Served:
         app = create_app(settings, name=f"chat_{uuid.uuid4().hex[:12]}")
         app.config.TOUCHUP = False  # touch-up rewrites shared classes; once per process is enough
-        server = await app.create_server(
-            host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
-        )
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
         await server.startup()
         await server.before_start()
         await server.after_start()
-        port = server.server.sockets[0].getsockname()[1]
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
         running.append((server, http))
         return Served(app, f"http://127.0.0.1:{port}", http)
