@@ -15,10 +15,14 @@ LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _LATIN_RUN = re.compile(r"[a-z]+(?: +[a-z]+)*")
+# Pictographs and their modifiers; the few that stand for a word are mapped in ``[emoji]`` first.
+_EMOJI = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+")
 _SPACES = re.compile(r"\s+")
 # Southwestern Mandarin speakers merge these, so pinyin is compared after folding them.
 _FOLD = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("ang", "an"))
 _COMMON_FREQ = 300
+# Function characters never belong to a misheard term (可不可以 must not become 客服可以).
+_FUNCTION_CHARS = frozenset("不没的了是吗呢吧么也都就还和与")
 _MAX_TERM = 6
 
 
@@ -49,6 +53,8 @@ class Normalizer:
     dialect_regex: tuple[tuple[re.Pattern[str], str], ...]
     typos: re.Pattern[str]
     typo_map: dict[str, str]
+    emoji: re.Pattern[str]
+    emoji_map: dict[str, str]
     pinyin_terms: dict[str, str]
     char_syllables: dict[str, frozenset[str]]
     char_exact: dict[str, frozenset[str]]
@@ -59,7 +65,11 @@ class Normalizer:
 
     def __call__(self, text: str) -> str:
         """The normalised form of one message."""
-        text = _SPACES.sub(" ", to_half_width(text)).strip().lower().translate(self.simplify)
+        text = to_half_width(text)
+        if _EMOJI.search(text):
+            text = self.emoji.sub(lambda m: self.emoji_map[m.group()], text)
+            text = _EMOJI.sub(" ", text)
+        text = _SPACES.sub(" ", text).strip().lower().translate(self.simplify)
         text = self.dialect.sub(lambda m: self.dialect_map[m.group()], text)
         text = self.typos.sub(lambda m: self.typo_map[m.group()], text)
         for pattern, repl in self.dialect_regex:
@@ -124,7 +134,11 @@ class Normalizer:
                 continue
             k = len(best)
             window = text[i : i + k]
-            if window != best and window not in self.term_set:
+            if (
+                window != best
+                and window not in self.term_set
+                and _FUNCTION_CHARS.isdisjoint(window)
+            ):
                 if self.freq.get(window, 0) < _COMMON_FREQ:
                     if not self._crosses_word(text, i, i + k):
                         window = best
@@ -200,7 +214,9 @@ def load() -> Normalizer:
     dialect_regex = tuple((re.compile(k), v) for k, v in lex["dialect_regex"].items())
     typo_map: dict[str, str] = lex["typos"]
 
-    pinyin_terms: dict[str, str] = {}
+    emoji_map: dict[str, str] = lex["emoji"]
+    # English words typed in a Chinese message (cancel, login) join the pinyin lookup.
+    pinyin_terms: dict[str, str] = {k.replace(" ", ""): v for k, v in lex["english"].items()}
     for term in [*lex["pinyin"]["terms"], *lex["homophone"]["terms"]]:
         pinyin_terms.setdefault("".join(_pinyin_of(term)), term)
 
@@ -220,6 +236,8 @@ def load() -> Normalizer:
         dialect_regex=dialect_regex,
         typos=_alternation(typo_map),
         typo_map=typo_map,
+        emoji=_alternation(emoji_map),
+        emoji_map=emoji_map,
         pinyin_terms=pinyin_terms,
         char_syllables=folded_index,
         char_exact=exact_index,

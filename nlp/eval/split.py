@@ -23,14 +23,22 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def read_source(path: Path = SOURCE) -> list[tuple[str, str]]:
     """(intent, template) pairs in file order."""
-    items: list[tuple[str, str]] = []
+    return [(intent, template) for intent, template, _ in read_rounds(path)]
+
+
+def read_rounds(path: Path = SOURCE) -> list[tuple[str, str, int]]:
+    """(intent, template, round) triples; a ``# Round`` comment line starts the next round."""
+    items: list[tuple[str, str, int]] = []
     intent = ""
+    round_no = 0
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
-        if line.startswith("## "):
+        if line.startswith("# Round"):
+            round_no += 1
+        elif line.startswith("## "):
             intent = line[3:].strip()
         elif line and not line.startswith("#"):
-            items.append((intent, line))
+            items.append((intent, line, round_no))
     return items
 
 
@@ -76,6 +84,14 @@ def fill(template: str, rng: random.Random) -> tuple[str, dict[str, str]]:
             )
             slots["phone"] = phone
             return phone
+        if kind == "code":
+            return f"{rng.randint(0, 999999):06d}"  # an SMS code is never a slot
+        if kind in ("phone_sp", "phone86"):
+            phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+            slots["phone"] = phone
+            if kind == "phone86":
+                return "+86" + phone
+            return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
         if kind in ("receipt", "receipt_lc"):
             receipt = f"{rng.choice(['YY', 'XF', 'CN', 'JB'])}2026{rng.randint(1, 12):02d}"
             receipt += f"{rng.randint(1, 28):02d}-{rng.randint(1, 9999):04d}"
@@ -91,6 +107,11 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
+def _similar(a: set[str], b: set[str]) -> bool:
+    union = len(a | b)
+    return bool(union) and len(a & b) / union >= SIMILAR
+
+
 def _clusters(items: list[tuple[str, str]]) -> list[list[int]]:
     parent = list(range(len(items)))
 
@@ -103,8 +124,7 @@ def _clusters(items: list[tuple[str, str]]) -> list[list[int]]:
     grams = [_bigrams(t) for _, t in items]
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            union = len(grams[i] | grams[j])
-            if union and len(grams[i] & grams[j]) / union >= SIMILAR:
+            if _similar(grams[i], grams[j]):
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
@@ -112,15 +132,26 @@ def _clusters(items: list[tuple[str, str]]) -> list[list[int]]:
     return list(groups.values())
 
 
-def split(seed: int = 6) -> tuple[list[dict], list[dict]]:
-    """Stratified train/test rows; each near-duplicate cluster lands wholly on one side."""
-    rng = random.Random(seed)
-    items = list(dict.fromkeys(read_source()))
+def _assign(
+    items: list[tuple[str, str]],
+    rng: random.Random,
+    fixed: dict[str, list[set[str]]],
+) -> tuple[list[int], list[int]]:
+    """Train and test indices of one round; clusters near an earlier round's item follow it."""
     by_intent: dict[str, list[list[int]]] = defaultdict(list)
-    for group in _clusters(items):
-        by_intent[items[group[0]][0]].append(group)
     train_idx: list[int] = []
     test_idx: list[int] = []
+    for group in _clusters(items):
+        grams = [_bigrams(items[i][1]) for i in group]
+        near = {
+            side
+            for side, known in fixed.items()
+            if any(_similar(g, k) for g in grams for k in known)
+        }
+        if near:
+            (train_idx if "train" in near else test_idx).extend(group)
+        else:
+            by_intent[items[group[0]][0]].append(group)
     for intent in sorted(by_intent):
         groups = by_intent[intent]
         rng.shuffle(groups)
@@ -132,16 +163,35 @@ def split(seed: int = 6) -> tuple[list[dict], list[dict]]:
                 taken += 1
             else:
                 train_idx.extend(group)
+    return train_idx, test_idx
 
-    def rows(indices: list[int]) -> list[dict]:
-        out = []
-        for i in sorted(indices):
-            intent, template = items[i]
-            text, slots = fill(template, rng)
-            out.append({"text": text, "intent": intent, "slots": slots})
-        return out
 
-    return rows(train_idx), rows(test_idx)
+def split(seed: int = 6) -> tuple[list[dict], list[dict]]:
+    """Stratified train/test rows; each near-duplicate cluster lands wholly on one side.
+
+    Rounds of later additions are split on their own, so the sides (and texts) of earlier
+    rounds never change; an added message close to an earlier one joins that one's side.
+    """
+    seen: set[tuple[str, str]] = set()
+    rounds: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for intent, template, round_no in read_rounds():
+        if (intent, template) not in seen:
+            seen.add((intent, template))
+            rounds[round_no].append((intent, template))
+    train: list[dict] = []
+    test: list[dict] = []
+    fixed: dict[str, list[set[str]]] = {"train": [], "test": []}
+    for round_no in sorted(rounds):
+        items = rounds[round_no]
+        rng = random.Random(seed + 1000 * round_no)
+        train_idx, test_idx = _assign(items, rng, fixed)
+        for side, indices, out in (("train", train_idx, train), ("test", test_idx, test)):
+            for i in sorted(indices):
+                intent, template = items[i]
+                text, slots = fill(template, rng)
+                out.append({"text": text, "intent": intent, "slots": slots})
+                fixed[side].append(_bigrams(template))
+    return train, test
 
 
 def write(rows: list[dict], path: Path) -> None:

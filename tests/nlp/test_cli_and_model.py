@@ -23,7 +23,7 @@ EVAL = ROOT / "nlp" / "eval"
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    return subprocess.run(
         [sys.executable, "-m", "selfservice", "intent", *args],
         input=stdin,
         capture_output=True,

@@ -66,7 +66,7 @@ def test_global_jieba_is_not_touched() -> None:
         "assert not jieba.dt.initialized and not jieba.dt.FREQ, 'global jieba was initialised'\n"
         "print('ok')\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
@@ -80,7 +80,7 @@ def test_importing_nlp_loads_no_dictionary() -> None:
         "import jieba\n"
         "assert not jieba.dt.initialized\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
