@@ -19,6 +19,14 @@ EXTRA_KEYS = ("date", "enterprise_name")
 
 _DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "‐": "-", "−": "-", "_": "-"})
 _RECEIPT = re.compile(r"(?<![A-Za-z])([A-Za-z]{2}) ?(\d{8}) ?- ?(\d{4})(?![0-9])")
+# Sloppy forms of the four DESIGN prefixes: YY-20261122-0042, yy20261122 0042, XF202610150003.
+_LOOSE_RECEIPT = re.compile(
+    r"(?<![A-Za-z0-9])(YY|XF|CN|JB)[ -]?(20\d{6})[ -]?(\d{4})(?![0-9])", re.IGNORECASE
+)
+# An 18-digit number next to these words is an order, card or account number, not a code.
+_OTHER_NUMBER_WORDS = re.compile(
+    r"订单|单号|卡号|银行卡|流水|快递|运单|账号|账户|qq|微信", re.IGNORECASE
+)
 _GROUPED = re.compile(
     r"(?<![0-9A-Za-z])[0-9A-Za-z]{2,8}(?:[ -][0-9A-Za-z]{2,8}){1,5}(?![0-9A-Za-z])"
 )
@@ -75,9 +83,10 @@ def _blank(work: str, start: int, end: int) -> str:
 
 
 def _receipts(work: str, slots: dict[str, str]) -> str:
-    for m in _RECEIPT.finditer(work):
-        slots.setdefault("receipt", f"{m.group(1).upper()}{m.group(2)}-{m.group(3)}")
-        work = _blank(work, m.start(), m.end())
+    for pattern in (_RECEIPT, _LOOSE_RECEIPT):
+        for m in pattern.finditer(work):
+            slots.setdefault("receipt", f"{m.group(1).upper()}{m.group(2)}-{m.group(3)}")
+            work = _blank(work, m.start(), m.end())
     return work
 
 
@@ -120,7 +129,11 @@ def _classify(run: str, work: str, slots: dict[str, str]) -> bool:
         key = "id_number"
     elif as_uscc:
         key = "credit_code"
-    elif is_uscc_shaped(code) and not _looks_like_id(code, work):
+    elif (
+        is_uscc_shaped(code)
+        and not _looks_like_id(code, work)
+        and not (code.isdigit() and _OTHER_NUMBER_WORDS.search(work))
+    ):
         key = "invalid_credit_code"
     else:
         return False
