@@ -103,6 +103,11 @@ SUMMARY = {
 }
 
 
+@bp.before_server_start
+async def _department_names(app) -> None:
+    app.ctx.department_names = service.DepartmentNames()
+
+
 def _date_arg(request: Request, name: str) -> date | None:
     raw = request.args.get(name)
     if not raw:
@@ -153,6 +158,7 @@ async def list_records(request: Request) -> JSONResponse:
         filters=filters,
         page=_int_arg(request, "page", 1),
         per_page=_int_arg(request, "per_page", 20),
+        names=request.app.ctx.department_names,
     )
     return json(page)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from selfservice.policy import Policy
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
 from selfservice.records.views import actions_for, brief, detail_view, period_of
+from selfservice.staff.models import Department
 
 MAX_PER_PAGE = 100
 STATUS_FILTERS = {s.value for s in RecordStatus} | {"under_objection"}
@@ -73,26 +75,46 @@ def _filtered(subject_id: int, f: RecordFilter):
 
 
 async def list_own(
-    *, subject_id: int, filters: RecordFilter, page: int = 1, per_page: int = 20
+    *,
+    subject_id: int,
+    filters: RecordFilter,
+    page: int = 1,
+    per_page: int = 20,
+    names: DepartmentNames | None = None,
 ) -> dict[str, Any]:
     """One page of the subject's records, newest finding first."""
     filters.check()
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationFailed("分页参数有误", "Bad paging", code="bad_paging")
     query = _filtered(subject_id, filters)
-    total = await query.count()
-    rows = (
-        await query.order_by("-finding_date", "-id")
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .select_related("provider")
-    )
+    offset = (page - 1) * per_page
+    rows = await query.order_by("-finding_date", "-id").offset(offset).limit(per_page)
+    # most subjects have fewer records than a page: the count query is then not needed
+    short = len(rows) < per_page and (rows or page == 1)
+    total = offset + len(rows) if short else await query.count()
+    by_id = await (names or DepartmentNames(ttl=0)).get()
+    for r in rows:
+        r.provider = by_id.get(r.provider_id) or await r.provider
     return {
         "items": [brief(r) for r in rows],
         "page": page,
         "per_page": per_page,
         "total": total,
     }
+
+
+class DepartmentNames:
+    """Departments by id, re-read at most every ``ttl`` seconds (few rows, rarely changed)."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl, self.at, self.by_id = ttl, -1.0, {}
+
+    async def get(self) -> dict[int, Department]:
+        now = time.monotonic()
+        if not self.by_id or now - self.at > self.ttl:
+            self.by_id = {d.id: d for d in await Department.all()}
+            self.at = now
+        return self.by_id
 
 
 async def get_own(*, subject_id: int, record_id: int) -> CreditRecord:
