@@ -62,6 +62,17 @@ def fit(
     return weights
 
 
+def fit_averaged(samples: list[Sample], seeds: int = 3) -> dict[str, list[float]]:
+    """Mean of the weights of fits on differently shuffled orders (less order-dependent)."""
+    runs = [fit(samples, seed=seed) for seed in range(seeds)]
+    names = set().union(*runs)
+    zero = [0.0] * len(INTENTS)
+    return {
+        name: [sum(col) / seeds for col in zip(*(r.get(name, zero) for r in runs), strict=True)]
+        for name in names
+    }
+
+
 def _nll(logits: list[list[float]], labels: list[int], temperature: float) -> float:
     return -sum(
         math.log(max(softmax(s, temperature)[y], 1e-12))
@@ -129,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     probe = IntentMatcher(empty, *_tables())
     samples = _samples(probe, pairs)
     temperature, threshold = calibrate(samples)
-    weights = fit(samples)
+    weights = fit_averaged(samples)
 
     baseline = KeywordBM25([t for t, _ in pairs], [i for _, i in pairs])
     base_report = score(
