@@ -218,37 +218,65 @@ async def client(make_client) -> Client:
 async def seed_registry() -> dict:
     """Departments (city + county child), two citizens, one enterprise: demo-like values."""
     km_fgw = await Department.create(
-        code="KM-FGW", name="昆明市信用办", level=DepartmentLevel.CITY,
-        jurisdiction="kunming", region_code="530100",
+        code="KM-FGW",
+        name="昆明市信用办",
+        level=DepartmentLevel.CITY,
+        jurisdiction="kunming",
+        region_code="530100",
     )
     km_scjg = await Department.create(
-        code="KM-SCJG", name="昆明市市场监督管理局", level=DepartmentLevel.CITY,
-        jurisdiction="kunming", region_code="530100",
+        code="KM-SCJG",
+        name="昆明市市场监督管理局",
+        level=DepartmentLevel.CITY,
+        jurisdiction="kunming",
+        region_code="530100",
     )
     wh_scjg = await Department.create(
-        code="KM-WH-SCJG", name="五华区市场监督管理局", level=DepartmentLevel.COUNTY,
-        jurisdiction="kunming", region_code="530102", parent=km_scjg,
+        code="KM-WH-SCJG",
+        name="五华区市场监督管理局",
+        level=DepartmentLevel.COUNTY,
+        jurisdiction="kunming",
+        region_code="530102",
+        parent=km_scjg,
     )
     yx_fgw = await Department.create(
-        code="YX-FGW", name="玉溪市信用办", level=DepartmentLevel.CITY,
-        jurisdiction="yuxi", region_code="530400",
+        code="YX-FGW",
+        name="玉溪市信用办",
+        level=DepartmentLevel.CITY,
+        jurisdiction="yuxi",
+        region_code="530400",
     )
     zhang = await subjects.upsert(
-        kind=SubjectKind.NATURAL_PERSON, name="张三", id_number=ZHANG_ID,
-        phone=ZHANG_PHONE, region_code="530102",
+        kind=SubjectKind.NATURAL_PERSON,
+        name="张三",
+        id_number=ZHANG_ID,
+        phone=ZHANG_PHONE,
+        region_code="530102",
     )
     li = await subjects.upsert(
-        kind=SubjectKind.NATURAL_PERSON, name="李四", id_number=LI_ID,
-        phone=LI_PHONE, region_code="530111",
+        kind=SubjectKind.NATURAL_PERSON,
+        name="李四",
+        id_number=LI_ID,
+        phone=LI_PHONE,
+        region_code="530111",
     )
     dianchi = await subjects.upsert(
-        kind=SubjectKind.LEGAL_PERSON, name="昆明滇池蓝湾餐饮管理有限公司",
-        uscc=DIANCHI_USCC, legal_rep_name="李明", legal_rep_id=DIANCHI_REP_ID,
-        phone=DIANCHI_PHONE, region_code="530102",
+        kind=SubjectKind.LEGAL_PERSON,
+        name="昆明滇池蓝湾餐饮管理有限公司",
+        uscc=DIANCHI_USCC,
+        legal_rep_name="李明",
+        legal_rep_id=DIANCHI_REP_ID,
+        phone=DIANCHI_PHONE,
+        region_code="530102",
     )
     return {
-        "km_fgw": km_fgw, "km_scjg": km_scjg, "wh_scjg": wh_scjg, "yx_fgw": yx_fgw,
-        "zhang": zhang, "li": li, "dianchi": dianchi,
+        "km_fgw": km_fgw,
+        "km_scjg": km_scjg,
+        "wh_scjg": wh_scjg,
+        "yx_fgw": yx_fgw,
+        "zhang": zhang,
+        "li": li,
+        "dianchi": dianchi,
     }
 
 
@@ -259,8 +287,11 @@ async def make_staff(username: str, role: str, department: Department) -> StaffU
     if PASSWORD not in _HASH_CACHE:
         _HASH_CACHE[PASSWORD] = hash_password(PASSWORD)
     return await StaffUser.create(
-        username=username, display_name=f"{username} 显示名", password_hash=_HASH_CACHE[PASSWORD],
-        role=StaffRole(role), department=department,
+        username=username,
+        display_name=f"{username} 显示名",
+        password_hash=_HASH_CACHE[PASSWORD],
+        role=StaffRole(role),
+        department=department,
     )
 
 
@@ -275,9 +306,7 @@ async def staff_token(client: Client, username: str) -> str:
 async def h5_login(client: Client, sms: FakeSms, phone: str) -> dict:
     resp = await client.post("/api/v1/auth/otp", json={"phone": phone})
     assert resp.status_code == 202, resp.text
-    resp = await client.post(
-        "/api/v1/auth/h5", json={"phone": phone, "code": sms.last_code(phone)}
-    )
+    resp = await client.post("/api/v1/auth/h5", json={"phone": phone, "code": sms.last_code(phone)})
     assert resp.status_code == 200, resp.text
     return resp.json()
 

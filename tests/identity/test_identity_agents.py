@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -35,7 +36,9 @@ async def setup(client, fake_sms):
     return reg, person
 
 
-async def _request(client, token, *, letter=PDF, scopes="records:read,objection", name=ENTERPRISE_NAME):
+async def _request(
+    client, token, *, letter=PDF, scopes="records:read,objection", name=ENTERPRISE_NAME
+):
     return await client.post(
         "/api/v1/identity/agents",
         token=token,
@@ -52,7 +55,7 @@ async def test_request_approve_act_and_expire(client, setup, identity_settings):
     assert auth["status"] == "pending" and auth["requested_scopes"] == ["objection", "records:read"]
     stored = await AgentAuthorisation.get(id=auth["id"])
     assert (identity_settings.upload_dir / "agent-letters").exists()
-    assert open(stored.letter_path, "rb").read() == PDF
+    assert Path(stored.letter_path).read_bytes() == PDF  # noqa: ASYNC240
 
     early = await client.post(
         "/api/v1/auth/agent", token=person["access_token"], json={"authorisation_id": auth["id"]}
@@ -80,7 +83,9 @@ async def test_request_approve_act_and_expire(client, setup, identity_settings):
     assert approved.json()["status"] == "approved"
     assert approved.json()["granted_scopes"] == ["records:read"]
     twice = await client.post(
-        f"/api/v1/staff/agents/{auth['id']}/decision", token=km, json={"approve": False, "reason": "x"}
+        f"/api/v1/staff/agents/{auth['id']}/decision",
+        token=km,
+        json={"approve": False, "reason": "x"},
     )
     assert (twice.status_code, twice.json()["error"]["code"]) == (409, "agent_bad_transition")
 
@@ -106,7 +111,9 @@ async def test_request_approve_act_and_expire(client, setup, identity_settings):
         "/api/v1/auth/agent", token=person["access_token"], json={"authorisation_id": auth["id"]}
     )
     assert expired.status_code == 404
-    refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": agent["refresh_token"]})
+    refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": agent["refresh_token"]}
+    )
     assert refresh.status_code == 401
     view = await client.get(f"/api/v1/identity/agents/{auth['id']}", token=person["access_token"])
     assert view.json()["status"] == "expired"
@@ -116,10 +123,14 @@ async def test_agent_scope_limits_routes(client, setup):
     _, person = setup
     auth = (await _request(client, person["access_token"], scopes="objection")).json()
     km = await staff_token(client, "km_credit")
-    await client.post(f"/api/v1/staff/agents/{auth['id']}/decision", token=km, json={"approve": True})
+    await client.post(
+        f"/api/v1/staff/agents/{auth['id']}/decision", token=km, json={"approve": True}
+    )
     agent = (
         await client.post(
-            "/api/v1/auth/agent", token=person["access_token"], json={"authorisation_id": auth["id"]}
+            "/api/v1/auth/agent",
+            token=person["access_token"],
+            json={"authorisation_id": auth["id"]},
         )
     ).json()
     claims = jwt.decode(agent["access_token"], options={"verify_signature": False})
@@ -132,15 +143,21 @@ async def test_reject_and_revoke(client, setup):
     _, person = setup
     km = await staff_token(client, "km_credit")
     a = (await _request(client, person["access_token"])).json()
-    no_reason = await client.post(f"/api/v1/staff/agents/{a['id']}/decision", token=km, json={"approve": False})
+    no_reason = await client.post(
+        f"/api/v1/staff/agents/{a['id']}/decision", token=km, json={"approve": False}
+    )
     assert no_reason.status_code == 422
     rejected = await client.post(
-        f"/api/v1/staff/agents/{a['id']}/decision", token=km, json={"approve": False, "reason": "委托书未盖章"}
+        f"/api/v1/staff/agents/{a['id']}/decision",
+        token=km,
+        json={"approve": False, "reason": "委托书未盖章"},
     )
     assert rejected.json()["status"] == "rejected" and rejected.json()["reason"] == "委托书未盖章"
     b = (await _request(client, person["access_token"])).json()
     await client.post(f"/api/v1/staff/agents/{b['id']}/decision", token=km, json={"approve": True})
-    revoked = await client.post(f"/api/v1/staff/agents/{b['id']}/revoke", token=km, json={"reason": "离职"})
+    revoked = await client.post(
+        f"/api/v1/staff/agents/{b['id']}/revoke", token=km, json={"reason": "离职"}
+    )
     assert revoked.json()["status"] == "revoked"
     acting = await client.post(
         "/api/v1/auth/agent", token=person["access_token"], json={"authorisation_id": b["id"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -38,7 +39,7 @@ async def test_concurrent_appends_form_one_chain(database):
     rows = await AuditLog.all().order_by("id")
     assert len(rows) == 25
     assert rows[0].prev_hash == audit.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     report = await audit.verify_chain(batch=7)
     assert report.ok and report.checked == 25
 
@@ -51,7 +52,8 @@ async def test_an_edited_entry_is_reported(database, column):
     conn = Tortoise.get_connection("default")
     placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
     await conn.execute_query(
-        f"UPDATE audit_log SET {column} = {placeholder} WHERE id = {target.id}", [value]
+        f"UPDATE audit_log SET {column} = {placeholder} WHERE id = {target.id}",  # noqa: S608
+        [value],
     )
     report = await audit.verify_chain()
     assert not report.ok
@@ -64,7 +66,7 @@ async def test_a_deleted_entry_breaks_the_link(database):
     await _fill(5)
     rows = await AuditLog.all().order_by("id")
     await Tortoise.get_connection("default").execute_query(
-        f"DELETE FROM audit_log WHERE id = {rows[2].id}"
+        f"DELETE FROM audit_log WHERE id = {rows[2].id}"  # noqa: S608
     )
     report = await audit.verify_chain()
     assert (report.ok, report.first_broken_id) == (False, rows[3].id)
@@ -98,7 +100,11 @@ def _cli(database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "SELFSERVICE_ENV": "dev"}
     return subprocess.run(
         [sys.executable, "-m", "selfservice", "audit", "verify"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -109,7 +115,7 @@ async def test_cli_verifies_and_reports_first_broken_entry(database):
     assert "audit chain OK: 4 entries" in ok.stdout
     second = (await AuditLog.all().order_by("id"))[1]
     await Tortoise.get_connection("default").execute_query(
-        f"UPDATE audit_log SET action = 'record.delete' WHERE id = {second.id}"
+        f"UPDATE audit_log SET action = 'record.delete' WHERE id = {second.id}"  # noqa: S608
     )
     broken = await asyncio.to_thread(_cli, database)
     assert broken.returncode == 1

@@ -54,12 +54,17 @@ async def test_other_accounts_authorisation_is_404_by_id_and_by_guessing(client,
 
 
 async def test_own_or_404_guard_on_records(client, fake_sms):
-    reg, a, b = await _two_subjects(client, fake_sms[0])
+    reg, a, _ = await _two_subjects(client, fake_sms[0])
     records = [
         await CreditRecord.create(
-            subject=subject, nature=Nature.BAD, catalogue_class="administrative_penalty",
-            title="处罚", provider=reg["km_scjg"], document_number=f"doc-{n}",
-            finding_date=date(2026, 1, 5), publicity_start=date(2026, 1, 5),
+            subject=subject,
+            nature=Nature.BAD,
+            catalogue_class="administrative_penalty",
+            title="处罚",
+            provider=reg["km_scjg"],
+            document_number=f"doc-{n}",
+            finding_date=date(2026, 1, 5),
+            publicity_start=date(2026, 1, 5),
         )
         for n, subject in enumerate((reg["zhang"], reg["li"]))
     ]
@@ -94,5 +99,7 @@ async def test_me_routes_ignore_a_subject_id_in_the_query(client, fake_sms):
     reg, a, _ = await _two_subjects(client, fake_sms[0])
     resp = await client.get(f"/api/v1/me/?subject_id={reg['li'].id}", token=a["access_token"])
     assert resp.json()["id"] == reg["zhang"].id
-    log = await client.get(f"/api/v1/me/access-log?subject_id={reg['li'].id}", token=a["access_token"])
+    log = await client.get(
+        f"/api/v1/me/access-log?subject_id={reg['li'].id}", token=a["access_token"]
+    )
     assert log.status_code == 200

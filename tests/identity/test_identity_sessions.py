@@ -35,7 +35,9 @@ async def test_reuse_of_a_rotated_token_revokes_the_whole_family(client, fake_sm
     second = (
         await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     ).json()
-    replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    replay = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+    )
     assert (replay.status_code, replay.json()["error"]["code"]) == (401, "refresh_reused")
     for rt in (second["refresh_token"],):
         dead = await client.post("/api/v1/auth/refresh", json={"refresh_token": rt})
@@ -43,14 +45,18 @@ async def test_reuse_of_a_rotated_token_revokes_the_whole_family(client, fake_sm
     for at in (first["access_token"], second["access_token"]):
         assert (await client.get("/api/v1/identity/agents", token=at)).status_code == 401
     other = await h5_login(client, fake_sms[0], "13611113333")
-    assert (await client.get("/api/v1/identity/agents", token=other["access_token"])).status_code == 200
+    assert (
+        await client.get("/api/v1/identity/agents", token=other["access_token"])
+    ).status_code == 200
 
 
 async def test_logout_revokes_access_and_refresh(client, fake_sms):
     pair = await h5_login(client, fake_sms[0], PHONE)
     out = await client.post("/api/v1/auth/logout", token=pair["access_token"])
     assert out.status_code == 204
-    assert (await client.get("/api/v1/identity/agents", token=pair["access_token"])).status_code == 401
+    assert (
+        await client.get("/api/v1/identity/agents", token=pair["access_token"])
+    ).status_code == 401
     again = await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert again.status_code == 401
 
@@ -89,7 +95,11 @@ async def test_issue_token_cli_output_is_accepted(client, fake_sms, identity_set
     proc = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "selfservice", "issue-token", "--subject", ZHANG_ID],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     resp = await client.get("/api/v1/me/", token=proc.stdout.strip())
@@ -99,8 +109,12 @@ async def test_issue_token_cli_output_is_accepted(client, fake_sms, identity_set
 async def test_verified_subject_token_carries_the_subject(client, fake_sms):
     reg = await seed_registry()
     pair = await h5_login(client, fake_sms[0], ZHANG_PHONE)
-    done = await verify_citizen(client, fake_sms[0], pair["access_token"], "张三", ZHANG_ID, ZHANG_PHONE)
+    done = await verify_citizen(
+        client, fake_sms[0], pair["access_token"], "张三", ZHANG_ID, ZHANG_PHONE
+    )
     claims = jwt.decode(done["access_token"], options={"verify_signature": False})
     assert (claims["sid"], claims["acr"], claims["acc"]) == (reg["zhang"].id, 2, pair["account_id"])
-    refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": done["refresh_token"]})
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": done["refresh_token"]}
+    )
     assert refreshed.json()["subject_id"] == reg["zhang"].id

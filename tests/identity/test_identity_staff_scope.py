@@ -14,9 +14,14 @@ from selfservice.staff.models import ProviderKey
 
 async def _record(subject, provider, doc: str) -> CreditRecord:
     return await CreditRecord.create(
-        subject=subject, nature=Nature.BAD, catalogue_class="administrative_penalty",
-        title="行政处罚", provider=provider, document_number=doc,
-        finding_date=date(2026, 1, 5), publicity_start=date(2026, 1, 5),
+        subject=subject,
+        nature=Nature.BAD,
+        catalogue_class="administrative_penalty",
+        title="行政处罚",
+        provider=provider,
+        document_number=doc,
+        finding_date=date(2026, 1, 5),
+        publicity_start=date(2026, 1, 5),
     )
 
 
@@ -40,18 +45,24 @@ async def world(client):
 
 
 async def test_login_errors_do_not_tell_unknown_from_wrong(client, world):
-    wrong = await client.post("/api/v1/staff/login", json={"username": "km_handler", "password": "x"})
+    wrong = await client.post(
+        "/api/v1/staff/login", json={"username": "km_handler", "password": "x"}
+    )
     unknown = await client.post("/api/v1/staff/login", json={"username": "nobody", "password": "x"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
-    ok = await client.post("/api/v1/staff/login", json={"username": "km_handler", "password": PASSWORD})
+    ok = await client.post(
+        "/api/v1/staff/login", json={"username": "km_handler", "password": PASSWORD}
+    )
     assert ok.json()["roles"] == ["handler"] and ok.json()["department_id"] == world["km_scjg"].id
 
 
 async def test_five_failures_lock_the_username(client, world):
     for _ in range(5):
         await client.post("/api/v1/staff/login", json={"username": "wh_handler", "password": "bad"})
-    locked = await client.post("/api/v1/staff/login", json={"username": "wh_handler", "password": PASSWORD})
+    locked = await client.post(
+        "/api/v1/staff/login", json={"username": "wh_handler", "password": PASSWORD}
+    )
     assert (locked.status_code, locked.json()["error"]["code"]) == (429, "login_locked")
 
 
@@ -86,7 +97,9 @@ async def test_role_guards(client, world):
     assert (await client.get("/api/v1/staff/audit/verify", token=handler)).status_code == 403
     report = await client.get("/api/v1/staff/audit/verify", token=auditor)
     assert report.status_code == 200 and report.json()["ok"] is True
-    assert (await client.post("/api/v1/staff/provider-keys", token=handler, json={"name": "x"})).status_code == 403
+    assert (
+        await client.post("/api/v1/staff/provider-keys", token=handler, json={"name": "x"})
+    ).status_code == 403
     no_purpose = await client.get(f"/api/v1/staff/subjects/{world['zhang'].id}", token=handler)
     assert no_purpose.status_code == 422
     subject_token = await client.get("/api/v1/staff/agents")
@@ -96,7 +109,8 @@ async def test_role_guards(client, world):
 async def test_provider_keys_hashed_scoped_revocable(client, world):
     admin = await staff_token(client, "admin")
     created = await client.post(
-        "/api/v1/staff/provider-keys", token=admin,
+        "/api/v1/staff/provider-keys",
+        token=admin,
         json={"name": "市场监管报送系统", "department_id": world["km_fgw"].id},
     )
     assert created.status_code == 201, created.text
@@ -111,9 +125,13 @@ async def test_provider_keys_hashed_scoped_revocable(client, world):
     # the Yuxi admin can neither list nor revoke a Kunming key, nor mint one for Kunming
     yx = await staff_token(client, "yx_admin")
     assert (await client.get("/api/v1/staff/provider-keys", token=yx)).json()["items"] == []
-    assert (await client.delete(f"/api/v1/staff/provider-keys/{row.id}", token=yx)).status_code == 404
+    assert (
+        await client.delete(f"/api/v1/staff/provider-keys/{row.id}", token=yx)
+    ).status_code == 404
     other = await client.post(
-        "/api/v1/staff/provider-keys", token=yx, json={"name": "x", "department_id": world["km_fgw"].id}
+        "/api/v1/staff/provider-keys",
+        token=yx,
+        json={"name": "x", "department_id": world["km_fgw"].id},
     )
     assert other.status_code == 404
     listed = (await client.get("/api/v1/staff/provider-keys", token=admin)).json()["items"]
@@ -128,12 +146,18 @@ async def test_staff_read_appears_in_subject_access_log(client, world, fake_sms)
     from conftest import ZHANG_ID, ZHANG_PHONE, h5_login, verify_citizen
 
     handler = await staff_token(client, "km_handler")
-    await client.get(f"/api/v1/staff/subjects/{world['zhang'].id}?purpose=处理异议申请", token=handler)
+    await client.get(
+        f"/api/v1/staff/subjects/{world['zhang'].id}?purpose=处理异议申请", token=handler
+    )
     pair = await h5_login(client, fake_sms[0], ZHANG_PHONE)
-    me = await verify_citizen(client, fake_sms[0], pair["access_token"], "张三", ZHANG_ID, ZHANG_PHONE)
+    me = await verify_citizen(
+        client, fake_sms[0], pair["access_token"], "张三", ZHANG_ID, ZHANG_PHONE
+    )
     log = await client.get("/api/v1/me/access-log", token=me["access_token"])
     [item] = [i for i in log.json()["items"] if i["action"] == "subject.viewed"]
     assert (item["role"], item["department"], item["purpose"]) == (
-        "handler", "昆明市市场监督管理局", "处理异议申请",
+        "handler",
+        "昆明市市场监督管理局",
+        "处理异议申请",
     )
     assert "显示名" not in log.text and "km_handler" not in log.text

@@ -29,8 +29,17 @@ def _b64(data: dict) -> str:
 def _claims(**over) -> dict:
     now = int(time.time())
     base = {
-        "iss": ISSUER, "aud": AUDIENCE, "iat": now, "nbf": now, "exp": now + 60,
-        "jti": "j1", "typ": "access", "knd": "subject", "acc": 7, "sid": 3, "scp": ["all"],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 60,
+        "jti": "j1",
+        "typ": "access",
+        "knd": "subject",
+        "acc": 7,
+        "sid": 3,
+        "scp": ["all"],
     }
     return base | over
 
