@@ -8,18 +8,24 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
 from handlers import (
+    cases,
     chat,
     creditreport,
     errors,
+    evidence,
     health,
     identity,
     me,
+    notifications,
+    objections,
     policy_routes,
     provider,
     records,
     staff_auth,
+    staff_queue,
     sweeper,
     wechat,
+    worker,
 )
 from handlers.logging import logging_config, new_request_id, request_id
 from handlers.redis_store import make_store
@@ -41,6 +47,11 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sweeper.bp,
     wechat.bp,
     chat.bp,
+    evidence.bp,
+    objections.bp,
+    cases.bp,
+    staff_queue.bp,
+    notifications.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
 
@@ -65,6 +76,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     _middleware(app)
     _listeners(app, settings)
+    worker.install(app, settings)
     app.blueprint(Blueprint.group(*BLUEPRINTS))
     return app
 

@@ -50,7 +50,9 @@ class CaseTransition(Model):
     """One recorded step of a case (who, when, why, with which attachments), never updated."""
 
     id = fields.IntField(primary_key=True)
-    case = fields.ForeignKeyField("models.Case", related_name="transitions", on_delete=fields.CASCADE)
+    case = fields.ForeignKeyField(
+        "models.Case", related_name="transitions", on_delete=fields.CASCADE
+    )
     at = fields.DatetimeField(auto_now_add=True)
     on = fields.DateField()
     actor_kind = fields.CharField(max_length=12)

@@ -1,0 +1,133 @@
+"""Evidence uploads (multipart, streamed to storage) and downloads for the owner or entitled staff."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import JSONResponse, json
+from sanic_ext import openapi
+
+from handlers.auth import authenticate
+from handlers.multipart import MalformedMultipart, MultipartParser, Part, boundary_of
+from handlers.schemas import error
+from selfservice.cases.actors import Actor, actor_of
+from selfservice.errors import DomainError, Forbidden, ValidationFailed
+from selfservice.evidence import service
+from selfservice.evidence.storage import LocalStorage
+
+bp = Blueprint("evidence", url_prefix="/api/v1/evidence")
+
+EVIDENCE = {
+    "id": str,
+    "name": str,
+    "kind": str,
+    "media_type": str,
+    "size": int,
+    "sha256": str,
+    "created_at": str,
+    "url": str,
+}
+FILE_FIELD = "file"
+
+
+def storage_of(request: Request) -> LocalStorage:
+    return LocalStorage(request.app.ctx.settings.upload_dir)
+
+
+async def _uploader(request: Request) -> Actor:
+    actor = actor_of(await authenticate(request))
+    if (actor.kind == "subject" and actor.subject_id is None) or actor.kind == "provider":
+        raise Forbidden("请先完成身份核验", "Identity verification required", code="not_verified")
+    return actor
+
+
+class BadUpload(ValidationFailed):
+    code = "bad_multipart"
+    message_zh, message_en = (
+        "上传格式有误：需要一个名为 file 的文件字段",
+        "Send one multipart field named file",
+    )
+
+
+@bp.post("/", stream=True)
+@openapi.summary("Upload one evidence file (multipart field `file`; JPEG, PNG, HEIC or PDF)")
+@openapi.description(
+    "The body is streamed to storage and never held in memory. The type is decided by the "
+    "file's magic bytes, not its name or declared type. The same file uploaded again by the "
+    "same owner returns the existing entry (200 instead of 201)."
+)
+@openapi.secured("bearer")
+@openapi.body(
+    {"multipart/form-data": {"file": {"type": "string", "format": "binary"}}}, required=True
+)
+@openapi.response(201, {"application/json": EVIDENCE}, "stored")
+@openapi.response(200, {"application/json": EVIDENCE}, "same file already uploaded by this owner")
+@openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("not_verified"))
+@openapi.response(413, *error("evidence_too_large"))
+@openapi.response(415, *error("evidence_type_not_allowed"))
+@openapi.response(422, *error("bad_multipart, evidence_empty"))
+async def upload(request: Request) -> JSONResponse:
+    actor = await _uploader(request)
+    try:
+        parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
+    except MalformedMultipart:
+        raise BadUpload() from None
+    settings = request.app.ctx.settings
+    current: service.Upload | None = None
+    in_file, row, before = False, None, None
+    try:
+        while (chunk := await request.stream.read()) is not None:
+            for event, value in parser.feed(chunk):
+                if event == "part":
+                    part: Part = value  # type: ignore[assignment]
+                    in_file = part.name == FILE_FIELD and part.filename is not None
+                    if in_file and current is not None:
+                        raise BadUpload("一次只能上传一个文件", "One file per request")
+                    if in_file:
+                        current = service.Upload(
+                            storage=storage_of(request),
+                            owner=actor,
+                            max_bytes=settings.upload_max_bytes,
+                            name=part.filename or "",
+                        )
+                elif event == "data" and in_file and current is not None:
+                    await current.write(value)  # type: ignore[arg-type]
+                elif event == "end" and in_file and current is not None:
+                    in_file = False
+                    before = await service.existing(actor=actor, upload=current)
+                    row = await current.finish()
+        if not parser.done or current is None or row is None:
+            raise BadUpload()
+    except (DomainError, MalformedMultipart) as exc:
+        if current is not None:
+            await current.abort()
+        if isinstance(exc, MalformedMultipart):
+            raise BadUpload() from None
+        raise
+    except BaseException:
+        if current is not None:
+            await current.abort()
+        raise
+    return json(service.view(row), status=200 if before else 201)
+
+
+@bp.get("/<evidence_id:str>")
+@openapi.summary("Download an evidence file (its owner, or staff entitled to a case it is on)")
+@openapi.secured("bearer")
+@openapi.response(200, {"application/octet-stream": str}, "the file")
+@openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(404, *error("evidence_not_found (also for someone else's file)"))
+async def download(request: Request, evidence_id: str):
+    actor = actor_of(await authenticate(request))
+    row = await service.get_visible(actor=actor, evidence_id=evidence_id)
+    response = await request.respond(
+        content_type=row.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence.{row.kind}"',
+            "Content-Length": str(row.size),
+            "Cache-Control": "private, no-store",
+        },
+    )
+    async for block in storage_of(request).read(row.storage_key):
+        await response.send(block)
+    await response.eof()

@@ -1,0 +1,84 @@
+"""SLA clocks in working days: deadlines from the policy in force, time left, overdue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from selfservice.calendar import get_calendar
+from selfservice.cases.models import Case
+from selfservice.cases.workflow import Workflow
+from selfservice.policy import Policy
+
+DUE_SOON_DAYS = 2
+
+
+def days_of(policy: Policy, rule_id: str, on: date) -> int:
+    return int(policy.value(rule_id, on))
+
+
+def start_final(case: Case, workflow: Workflow, *, policy: Policy, on: date) -> None:
+    """Fix the case's final deadline from the rule in force on the filing day."""
+    if workflow.final_rule_id is None:
+        return
+    deadline = get_calendar().deadline(on, days_of(policy, workflow.final_rule_id, on))
+    case.due, case.due_estimated = deadline.due, deadline.estimated
+
+
+def start_step(case: Case, workflow: Workflow, *, policy: Policy, on: date) -> None:
+    """Start the clock of the step the case's status belongs to (or stop it when final)."""
+    step = workflow.steps.get(case.status)
+    if step is None:
+        case.step, case.step_started, case.step_due = "", None, None
+        return
+    case.step, case.step_started = step.name, on
+    if step.rule_id is None:
+        case.step_due = case.due
+        return
+    deadline = get_calendar().deadline(on, days_of(policy, step.rule_id, on))
+    # the case's own deadline binds every step: a late step does not move it
+    case.step_due = min(deadline.due, case.due) if case.due else deadline.due
+    case.due_estimated = case.due_estimated or deadline.estimated
+
+
+def extend(case: Case, *, days: int) -> None:
+    """Push the running step and the final deadline back by ``days`` working days."""
+    cal = get_calendar()
+    if case.step_due:
+        case.step_due = cal.add_working_days(case.step_due, days)
+    if case.due:
+        case.due = cal.add_working_days(case.due, days)
+    case.extended_days += days
+
+
+def current_due(case: Case) -> date | None:
+    """The nearest deadline that binds now: the step's, else the case's."""
+    dues = [d for d in (case.step_due, case.due) if d]
+    return min(dues) if dues else None
+
+
+def view(case: Case, today: date) -> dict[str, Any]:
+    """Deadline, working days left (negative when overdue) and flags."""
+    due = current_due(case)
+    if due is None or case.closed_on:
+        return {
+            "step": case.step or None,
+            "step_due": None,
+            "due": case.due.isoformat() if case.due else None,
+            "working_days_left": None,
+            "overdue": False,
+            "due_soon": False,
+            "estimated": case.due_estimated,
+            "extended_days": case.extended_days,
+        }
+    left = get_calendar().working_days_between(today, due)
+    return {
+        "step": case.step or None,
+        "step_due": case.step_due.isoformat() if case.step_due else None,
+        "due": case.due.isoformat() if case.due else None,
+        "working_days_left": left,
+        "overdue": today > due,
+        "due_soon": today <= due and left <= DUE_SOON_DAYS,
+        "estimated": case.due_estimated,
+        "extended_days": case.extended_days,
+    }
