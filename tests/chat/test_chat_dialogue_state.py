@@ -69,12 +69,14 @@ async def test_handoff_queue_numbers_users_once_and_staff_close_tickets(store):
     a = await handoff.enqueue(store=store, channel="wechat", user="wechat:a", summary="转人工")
     again = await handoff.enqueue(store=store, channel="wechat", user="wechat:a", summary="人呢")
     b = await handoff.enqueue(store=store, channel="web", user="web:b", summary="人工客服")
-    assert (a.number, again.number, b.number) == (1, 1, 2)
-    assert [t.user for t in await handoff.waiting(store=store)] == ["wechat:a", "web:b"]
+    assert again.number == a.number < b.number
+    mine = {"wechat:a", "web:b"}
+    waiting = [t.user for t in await handoff.waiting(store=store) if t.user in mine]
+    assert waiting == ["wechat:a", "web:b"]
     await handoff.close(store=store, ticket=a)
-    assert [t.number for t in await handoff.waiting(store=store)] == [2]
+    assert [t.user for t in await handoff.waiting(store=store) if t.user in mine] == ["web:b"]
     c = await handoff.enqueue(store=store, channel="wechat", user="wechat:a", summary="again")
-    assert c.number == 3
+    assert c.number > b.number
 
 
 def test_every_knowledge_base_answer_cites_a_source_article():

@@ -49,7 +49,7 @@ TRANSCRIPTS: dict[str, list[tuple[str, str]]] = {
         ("举报人信息保密吗", "依据：《昆明市工作方案》任务 11"),
         ("异议期间惩戒措施暂停吗", "暂不执行"),
     ],
-    "human": [("转人工", "排队号 1"), ("我要找人工客服", "排队号 1")],
+    "human": [("转人工", "排队号"), ("我要找人工客服", "服务时间：工作日 9:00")],
     "cancel": [("我要举报", "严格保密"), ("算了", "已退出失信举报"), ("取消", "已取消")],
     "unknown": [("今天天气怎么样", "没有理解"), ("帮我订一张机票", "我可以帮您")],
 }
@@ -93,6 +93,14 @@ async def test_transcript(served, channel, name):
     for said, expected in TRANSCRIPTS[name]:
         answer = await user.say(said)
         assert expected in answer, f"{said!r} → {answer!r}"
+
+
+@pytest.mark.parametrize("channel", ["wechat", "web"])
+async def test_asking_for_a_person_twice_keeps_the_queue_number(served, channel):
+    user = _user(served, channel, "twice")
+    first, second = await user.say("转人工"), await user.say("我要找人工客服")
+    number = first.split("排队号 ")[1].split("）")[0]
+    assert number.isdigit() and f"排队号 {number}）" in second
 
 
 @pytest.mark.parametrize("channel", ["wechat", "web"])
