@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
 
@@ -129,10 +130,10 @@ async def fake_sms() -> AsyncIterator[tuple[FakeSms, str]]:
 class Client:
     """A started app (listeners run once) reached over ASGI with httpx."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, ip: str = "203.0.113.7") -> None:
         self.app = app
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 40000)),
+            transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
             base_url="http://testserver",
         )
 
@@ -197,11 +198,13 @@ async def make_client(identity_settings: Settings) -> AsyncIterator[Callable]:
     """``await make_client(**overrides)`` → a started Client; all are stopped at the end."""
     await _empty_database(identity_settings.database_url)
     started: list[Client] = []
+    # one address per test: other test runs may share the Redis database at the same time
+    ip = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
 
     async def make(**overrides) -> Client:
         settings = dataclasses.replace(identity_settings, **overrides)
         app = create_app(settings, name=f"t{uuid.uuid4().hex[:12]}")
-        client = await Client(app).start()
+        client = await Client(app, ip).start()
         started.append(client)
         return client
 

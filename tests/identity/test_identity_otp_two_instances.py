@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
-PHONE = "13700001111"
+PHONE = f"137{secrets.randbelow(10**8):08d}"
 
 
 @pytest.fixture
@@ -17,7 +19,11 @@ async def test_code_from_one_instance_signs_in_on_the_other_once(pair, fake_sms)
     sms, _ = fake_sms
     resp = await a.post("/api/v1/auth/otp", json={"phone": PHONE})
     assert resp.status_code == 202
-    assert resp.json() == {"phone": "137****1111", "expires_in": 300, "resend_after": 60}
+    assert resp.json() == {
+        "phone": f"137****{PHONE[-4:]}",
+        "expires_in": 300,
+        "resend_after": 60,
+    }
     again = await b.post("/api/v1/auth/otp", json={"phone": PHONE})
     assert (again.status_code, again.json()["error"]["code"]) == (429, "otp_rate_limited")
     code = sms.last_code(PHONE)
@@ -48,7 +54,9 @@ async def test_ip_limit_spans_instances(pair):
     statuses = []
     for n in range(6):
         client = (a, b)[n % 2]
-        resp = await client.post("/api/v1/auth/otp", json={"phone": f"1390000000{n}"})
+        resp = await client.post(
+            "/api/v1/auth/otp", json={"phone": f"139{secrets.randbelow(10**8):08d}"}
+        )
         statuses.append(resp.status_code)
     assert statuses == [202] * 5 + [429]
 
