@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic import Sanic
 
+from nlp import faq
 from nlp.dialogue.engine import Engine
 from nlp.dialogue.turn import Services
 from nlp.matcher import IntentMatcher
@@ -14,6 +15,7 @@ async def open_dialogue(app: Sanic) -> None:
     """Listener: ``app.ctx.dialogue`` (matcher and tokenizer load here, not on the first message)."""
     if getattr(app.ctx, "dialogue", None) is not None:
         return
+    faq.load()
     services = Services(app.ctx.settings, app.ctx.store, getattr(app.ctx, "policy", None))
     app.ctx.dialogue = Engine(
         skills=registry(), services=services, classify=IntentMatcher.load().classify

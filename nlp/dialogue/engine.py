@@ -42,13 +42,13 @@ class Engine:
             f"dialogue:{identity.user}", ttl=LOCK_TTL, wait=LOCK_WAIT
         ):
             state = await self.states.load(identity.user)
+            before = state.to_json()
             turn = Turn(inbound, identity, state, self.services, fetch_media=fetch_media)
             route = self.route(turn)
             reply = await self.router[route](turn)
             if route == r.FAREWELL:
                 await self.states.clear(identity.user)
-            else:
-                state.turns += 1
+            elif state.to_json() != before:
                 await self.states.save(identity.user, state)
             return reply
 

@@ -19,7 +19,6 @@ class DialogueState:
     awaiting: str = ""
     slots: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
-    turns: int = 0
 
     def start(self, flow: str, *, awaiting: str = "") -> None:
         """Enter ``flow`` (dropping what another flow collected) and wait for ``awaiting``."""

@@ -1,0 +1,288 @@
+"""Benchmark of ``POST /wechat``: plain and safe-mode text messages against a bare Sanic endpoint.
+
+Loopback, 2 workers each, Redis for dedupe and dialogue state, ``wrk`` replaying pre-signed
+requests with distinct MsgIds (``wechat_requests.lua``). Prints a JSON summary; ``--profile`` adds
+a cProfile of the in-process path (parse → dedupe → engine → render) on Redis.
+
+    python bench/bench_wechat.py [--seconds 10] [--connections 32] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LUA = Path(__file__).with_name("wechat_requests.lua")
+TOKEN, APPID = "benchtoken", "wxbench000000001"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+TEXT = "不良信息保存多久"
+WORKERS = 2
+
+
+def bare_app():
+    """The baseline: a Sanic app whose POST /wechat reads the body and answers ``success``."""
+    from sanic import Sanic
+    from sanic.response import text
+
+    app = Sanic("bare")
+
+    @app.post("/wechat")
+    async def wechat(request):
+        return text("success")
+
+    return app
+
+
+def bare_server(port: int) -> None:
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    loader = AppLoader(factory=bare_app)
+    app = loader.load()
+    app.prepare(host="127.0.0.1", port=port, workers=WORKERS, access_log=True, motd=False)
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def write_requests(path: Path, count: int, *, safe: bool) -> None:
+    """``count`` distinct text messages (MsgId, user) signed now, in plain or safe mode."""
+    from urllib.parse import urlencode
+
+    from channels.wechat.crypto import WeChatCrypto, signature
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+    ts, nonce = str(int(time.time())), "1234567"
+    sig = signature(TOKEN, ts, nonce)
+    with path.open("w") as fh:
+        for n in range(count):
+            xml = (
+                f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
+                f"<FromUserName><![CDATA[oBench{n % 5000}]]></FromUserName>"
+                f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content><![CDATA[{TEXT}]]></Content><MsgId>{10**15 + n}</MsgId></xml>"
+            )
+            query = {"signature": sig, "timestamp": ts, "nonce": nonce}
+            body = xml
+            if safe:
+                encrypted = crypto.encrypt(xml.encode())
+                body = (
+                    "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
+                    f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+                )
+                query |= {
+                    "encrypt_type": "aes",
+                    "msg_signature": signature(TOKEN, ts, nonce, encrypted),
+                }
+            fh.write(f"/wechat?{urlencode(query)}\t{body}\n")
+
+
+def wrk(port: int, requests: Path, *, seconds: int, connections: int, delay_ms: float = 0) -> dict:
+    env = os.environ | {
+        "WRK_REQUESTS": str(requests),
+        "WRK_THREADS": "2",
+        "WRK_DELAY_MS": str(delay_ms),
+    }
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            str(LUA),
+            f"http://127.0.0.1:{port}/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("JSON "))
+    result = json.loads(line[5:])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def _flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def app_env(tmp: Path) -> dict[str, str]:
+    return os.environ | {
+        "SELFSERVICE_ENV": "dev",
+        "DATABASE_URL": f"sqlite://{tmp}/bench.sqlite3",
+        "REDIS_URL": REDIS_URL,
+        "WECHAT_TOKEN": TOKEN,
+        "WECHAT_APPID": APPID,
+        "WECHAT_AES_KEY": AES_KEY,
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait(port)
+    time.sleep(1.0)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def run(args: argparse.Namespace) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-wechat-"))
+    env = app_env(tmp)
+    subprocess.run(
+        [sys.executable, "-m", "selfservice", "migrate"], env=env, check=True, capture_output=True
+    )
+    results: dict = {"workers": WORKERS, "connections": args.connections, "seconds": args.seconds}
+    count = args.requests
+    plain, safe = tmp / "plain.txt", tmp / "safe.txt"
+    bare_port, app_port = _free_port(), _free_port()
+    bare = start([sys.executable, __file__, "--bare-server", str(bare_port)], env, bare_port)
+    try:
+        write_requests(plain, count, safe=False)
+        results["bare"] = wrk(bare_port, plain, seconds=args.seconds, connections=args.connections)
+    finally:
+        stop(bare)
+    _flush_redis()
+    app = start(
+        [
+            sys.executable,
+            "-m",
+            "selfservice",
+            "serve",
+            "--port",
+            str(app_port),
+            "--workers",
+            str(WORKERS),
+        ],
+        env,
+        app_port,
+    )
+    try:
+        for mode, path in (("plain", plain), ("safe", safe)):
+            _flush_redis()
+            write_requests(path, count, safe=mode == "safe")
+            results[mode] = wrk(app_port, path, seconds=args.seconds, connections=args.connections)
+        half = results["safe"]["rps"] / 2
+        _flush_redis()
+        write_requests(safe, count, safe=True)
+        delay = args.connections * 1000 / half
+        results["safe_half_load"] = wrk(
+            app_port, safe, seconds=args.seconds, connections=args.connections, delay_ms=delay
+        )
+    finally:
+        stop(app)
+    results["safe_vs_bare"] = round(results["safe"]["rps"] / results["bare"]["rps"], 3)
+    return results
+
+
+async def profile(n: int) -> str:
+    """cProfile of n safe-mode messages through OfficialAccount.respond + the engine, on Redis."""
+    import cProfile
+    import io
+    import pstats
+
+    from channels.message import Reply
+    from channels.wechat.official_account import OfficialAccount
+    from handlers.redis_store import RedisStore
+    from nlp.dialogue.engine import Engine
+    from nlp.dialogue.turn import Identity, Services
+    from nlp.matcher import IntentMatcher
+    from nlp.skills import registry
+    from selfservice.policy import load_policy
+    from selfservice.settings import load_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-prof-"))
+    settings = load_settings(app_env(tmp))
+    store = RedisStore(REDIS_URL)
+    engine = Engine(
+        skills=registry(),
+        services=Services(settings, store, load_policy(settings.jurisdiction)),
+        classify=IntentMatcher.load().classify,
+    )
+    oa = OfficialAccount(settings)
+    path = tmp / "safe.txt"
+    write_requests(path, n, safe=True)
+    from urllib.parse import parse_qs, urlsplit
+
+    calls = []
+    for line in path.read_text().splitlines():
+        target, body = line.split("\t", 1)
+        calls.append(
+            ({k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}, body.encode())
+        )
+
+    async def handle(inbound) -> Reply:
+        return await engine.handle(inbound, Identity(f"wechat:{inbound.user_id}", "wechat"))
+
+    await oa.respond(*calls[0], store=store, handle=handle)
+    prof = cProfile.Profile()
+    started = time.perf_counter()
+    prof.enable()
+    for query, body in calls[1:]:
+        await oa.respond(query, body, store=store, handle=handle)
+    prof.disable()
+    per = (time.perf_counter() - started) / (len(calls) - 1) * 1000
+    await store.close()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(25)
+    return f"in-process, profiled: {per:.3f} ms per safe-mode message\n" + out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bare-server", type=int)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=120_000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    if args.bare_server:
+        bare_server(args.bare_server)
+        return
+    if args.profile:
+        _flush_redis()
+        print(asyncio.run(profile(3000)))
+        return
+    print(json.dumps(run(args), indent=2))
+
+
+if __name__ == "__main__":
+    main()
