@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# System packages the project uses: a CJK font for PDF credit reports, poppler for PDF text checks.
+# System packages the project uses: CJK + Latin fonts for PDF credit reports, poppler for PDF checks.
 set -uo pipefail
 need=()
-[[ -n $(fc-list 2>/dev/null | grep -i -E 'wqy|noto.*cjk' | head -n1) || -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]] || need+=(fonts-wqy-zenhei)
+cjk=(/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+     /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc)
+have_cjk=0; for f in "${cjk[@]}"; do [[ -f $f ]] && have_cjk=1; done
+((have_cjk)) || need+=(fonts-droid-fallback)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
