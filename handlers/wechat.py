@@ -17,6 +17,8 @@ from channels.wechat.outbox import Outbox
 from channels.wechat.xml import MAX_BODY_BYTES
 from handlers.dialogue import engine_of, open_dialogue
 from nlp.dialogue.turn import Identity
+from selfservice.accounts import service as accounts
+from selfservice.accounts.enums import AccountKind
 
 log = logging.getLogger("handlers.wechat")
 bp = Blueprint("wechat")
@@ -105,7 +107,15 @@ async def _read_capped(request: Request, limit: int) -> bytes:
 
 async def _answer_in_time(app: Sanic, inbound: Inbound) -> Reply:
     """The dialogue's reply if ready within the budget; else nothing now and a push later."""
-    identity = Identity(user=f"wechat:{inbound.user_id}", channel="wechat")
+    account = await accounts.for_channel_user(
+        openid=inbound.user_id, kind=AccountKind.OFFICIAL_ACCOUNT
+    )
+    identity = Identity(
+        user=f"wechat:{inbound.user_id}",
+        channel="wechat",
+        subject_id=account.subject_id,
+        account_id=account.id,
+    )
     task = asyncio.ensure_future(
         engine_of(app).handle(inbound, identity, fetch_media=app.ctx.wechat_client.download_media)
     )

@@ -53,6 +53,12 @@ async def for_openid(*, openid: str, kind: AccountKind, unionid: str = "") -> Ac
     return account
 
 
+async def for_channel_user(*, openid: str, kind: AccountKind) -> Account:
+    """The account behind a chat message: created on first contact, read-only after that."""
+    account = await Account.get_or_none(openid=openid)
+    return account if account is not None else await for_openid(openid=openid, kind=kind)
+
+
 async def for_phone(*, phone: str) -> Account:
     """The H5 account of this (already OTP-checked) phone number, created on first sign-in."""
     index = phone_index(phone)
