@@ -18,6 +18,7 @@ from handlers import (
     me,
     notifications,
     objections,
+    openapi_doc,
     policy_routes,
     provider,
     records,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.ctx.settings = settings
     errors.install(app)
     Extend(app)
+    openapi_doc.install(app)
     app.ext.openapi.describe(
         "信用自助服务 xinyong-selfservice API",
         version="1.0.0",

@@ -40,6 +40,18 @@ def _from_validation(exc: ValidationError) -> DomainError:
     return ValidationFailed(details=details)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods some route accepts on this path (Sanic omits Allow for dynamic routes)."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except SanicException:
+            continue
+        allowed.append(method)
+    return allowed
+
+
 def respond(request: Request | None, exc: BaseException) -> JSONResponse:
     if isinstance(exc, DomainError):
         return render(exc)
@@ -52,6 +64,8 @@ def respond(request: Request | None, exc: BaseException) -> JSONResponse:
         response = render(error)
         for name, value in (getattr(exc, "headers", None) or {}).items():
             response.headers[name] = value  # e.g. Allow on 405
+        if exc.status_code == 405 and "allow" not in response.headers and request is not None:
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
     where = f"{request.method} {request.path}" if request is not None else "startup"
     log.error("unhandled error on %s", where, exc_info=exc)
