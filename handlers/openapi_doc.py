@@ -83,6 +83,24 @@ def _strip_dict_methods(node: Any) -> None:
             _strip_dict_methods(value)
 
 
+def _mark_required(schema: Any) -> None:
+    """pydantic body models lose ``required`` in sanic-ext: a field without a default is required."""
+    if not isinstance(schema, dict):
+        return
+    props = schema.get("properties")
+    if (
+        isinstance(props, dict)
+        and props
+        and all(isinstance(p, dict) and "title" in p for p in props.values())
+    ):
+        required = [name for name, p in props.items() if "default" not in p]
+        if required:
+            schema.setdefault("required", required)
+    for value in (props or {}).values():
+        _mark_required(value)
+    _mark_required(schema.get("items"))
+
+
 def _error_response(code: str) -> dict[str, Any]:
     return {
         "description": _DESCRIPTIONS[code],
@@ -98,6 +116,8 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             responses = op["responses"]
+            for media in (op.get("requestBody") or {}).get("content", {}).values():
+                _mark_required(media.get("schema"))
             wanted = {"405"}
             if "{" in path:
                 wanted.add("404")

@@ -7,6 +7,7 @@ from datetime import date
 from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
+from sanic_ext.extensions.openapi.types import Date
 
 from selfservice.errors import ValidationFailed
 from selfservice.records.sweeps import local_today
@@ -31,7 +32,7 @@ POLICY = {"jurisdiction": str, "versions": dict, "on": str, "rules": [RULE]}
 
 @bp.get("/policy")
 @openapi.summary("Rules in force (national → Yunnan → city) with their sources")
-@openapi.parameter("on", str, "query", description="date (YYYY-MM-DD), default today")
+@openapi.parameter("on", Date(), "query", description="date (YYYY-MM-DD), default today")
 @openapi.response(200, {"application/json": POLICY})
 @openapi.response(422, ERROR)
 async def policy_in_force(request: Request) -> JSONResponse:

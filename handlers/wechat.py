@@ -47,7 +47,7 @@ async def drain_wechat(app: Sanic) -> None:
 @bp.get("/wechat")
 @openapi.summary("WeChat server-address check: echoes echostr when the signature is right")
 @openapi.parameter("signature", str, "query")
-@openapi.parameter("timestamp", str, "query", required=True)
+@openapi.parameter("timestamp", int, "query", required=True)
 @openapi.parameter("nonce", str, "query", required=True)
 @openapi.parameter("echostr", str, "query", required=True)
 @openapi.response(200, {"text/plain": str}, "echostr as received")
@@ -65,7 +65,7 @@ async def verify(request: Request) -> HTTPResponse:
     "(it is then pushed through the customer-service API). Retries are answered once."
 )
 @openapi.parameter("signature", str, "query")
-@openapi.parameter("timestamp", str, "query", required=True)
+@openapi.parameter("timestamp", int, "query", required=True)
 @openapi.parameter("nonce", str, "query", required=True)
 @openapi.parameter("openid", str, "query")
 @openapi.parameter("encrypt_type", str, "query")

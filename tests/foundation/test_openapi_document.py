@@ -47,3 +47,11 @@ async def test_405_on_a_dynamic_route_lists_allowed_methods(make_app, database):
     _, res = await app.asgi_client.put("/api/v1/me/records/1")
     assert res.status == 405
     assert "GET" in res.headers["allow"] and "PUT" not in res.headers["allow"]
+
+
+async def test_body_fields_without_default_are_required(make_app, database):
+    await db.close()
+    app = make_app(database)
+    _, res = await app.asgi_client.get("/docs/openapi.json")
+    body = res.json["paths"]["/api/v1/chat"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["required"] == ["text"]
