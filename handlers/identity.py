@@ -38,17 +38,12 @@ class MiniProgramLogin(BaseModel):
     code: str = Field(min_length=1, max_length=128, description="the code from wx.login()")
 
 
-PHONE_PATTERN = r"^(\+86|0086)?[ -]?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}$"
-
-
 class OtpRequest(BaseModel):
-    phone: str = Field(
-        min_length=11, max_length=18, pattern=PHONE_PATTERN, description="mainland mobile number"
-    )
+    phone: str = Field(min_length=11, max_length=18, description="mainland mobile number")
 
 
 class PhoneLogin(BaseModel):
-    phone: str = Field(min_length=11, max_length=18, pattern=PHONE_PATTERN)
+    phone: str = Field(min_length=11, max_length=18)
     code: str = Field(pattern=r"^[0-9]{6}$", description="the 6-digit SMS code")
 
 

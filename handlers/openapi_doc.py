@@ -32,7 +32,6 @@ ERROR_SCHEMA = {
         }
     },
 }
-_ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _DESCRIPTIONS = {
     "400": "malformed request",
     "401": "missing, invalid or expired token",
@@ -52,7 +51,7 @@ _DICT_METHODS = frozenset(name for name in dir(dict) if not name.startswith("_")
 def _free_form(prop: dict[str, Any]) -> bool:
     """An object declared as bare ``dict`` (sanic-ext lists dict's methods as its properties)."""
     props = prop.get("properties") or {}
-    return prop.get("type") == "object" and (not props or set(props) <= _DICT_METHODS)
+    return prop.get("type") == "object" and (not props or set(props) == _DICT_METHODS)
 
 
 def _loosen(schema: Any) -> None:
@@ -74,7 +73,7 @@ def _strip_dict_methods(node: Any) -> None:
     """Anywhere in the document, a ``dict`` field becomes a free-form object."""
     if isinstance(node, dict):
         props = node.get("properties")
-        if isinstance(props, dict) and props and set(props) <= _DICT_METHODS:
+        if isinstance(props, dict) and set(props) == _DICT_METHODS:
             del node["properties"]
         for value in node.values():
             _strip_dict_methods(value)
@@ -104,7 +103,7 @@ def _mark_required(schema: Any) -> None:
 def _error_response(code: str) -> dict[str, Any]:
     return {
         "description": _DESCRIPTIONS[code],
-        "content": {"application/json": {"schema": _ERROR_REF}},
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
     }
 
 
