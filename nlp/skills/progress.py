@@ -1,15 +1,20 @@
-"""Progress: look a case up by its receipt number, or ask for one."""
+"""Progress: a verified subject's cases by receipt number or as a list; otherwise how to check."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from channels.message import Link, Reply
 from nlp.dialogue.turn import Turn
+from selfservice.cases.views import own_case, own_cases, subject_view
+from selfservice.errors import NotFound
+from selfservice.records.sweeps import local_today
 
 PREFIXES = {"YY": "异议申请", "XF": "信用修复申请", "CN": "信用承诺", "JB": "失信举报"}
 RECEIPT = re.compile(r"^([A-Z]{2})(\d{8})-(\d{4})$")
 ASK = "请发送受理回执上的编号（如 YY20261122-0042），我帮您查进度。回复「取消」可退出。"
+LIST_LIMIT = 5
 
 
 def _how_to_check(turn: Turn) -> tuple[Link, ...]:
@@ -19,9 +24,63 @@ def _how_to_check(turn: Turn) -> tuple[Link, ...]:
     )
 
 
+def _deadline(view: dict[str, Any]) -> str:
+    clock = view.get("deadline") or {}
+    due = clock.get("step_due") or clock.get("due")
+    if view.get("closed_on") or not due:
+        return ""
+    left = clock.get("working_days_left")
+    if clock.get("overdue"):
+        return f"，办理期限 {due}（已超期，我们已提醒承办部门）"
+    return f"，办理期限 {due}（还剩 {left} 个工作日）" if left is not None else f"，办理期限 {due}"
+
+
+def _line(view: dict[str, Any]) -> str:
+    return (
+        f"{view['receipt']} {view['kind_label']}：{view['status_label']}"
+        f"（承办：{view['handling_department']}）{_deadline(view)}"
+    )
+
+
+async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
+    try:
+        case = await own_case(subject_id=turn.identity.subject_id, receipt=receipt)
+    except NotFound:
+        return None
+    view = await subject_view(case=case, today=local_today())
+    text = _line(view)
+    step = view.get("next_step")
+    if step:
+        text += f"\n下一步：{step['text']}"
+    return Reply(text=text, links=(Link("查看详情", turn.link("cases", receipt=receipt)),))
+
+
+async def _list_reply(turn: Turn) -> Reply | None:
+    views = await own_cases(subject_id=turn.identity.subject_id, today=local_today())
+    if not views:
+        return None
+    shown = views[:LIST_LIMIT]
+    lines = [f"{n}. {_line(v)}" for n, v in enumerate(shown, start=1)]
+    more = (
+        f"\n另有 {len(views) - LIST_LIMIT} 件，请在「我的办理」查看。"
+        if len(views) > LIST_LIMIT
+        else ""
+    )
+    return Reply(
+        text="您的办理事项：\n" + "\n".join(lines) + more + "\n发送受理编号可查看详情。",
+        links=_how_to_check(turn),
+    )
+
+
 async def handle(turn: Turn) -> Reply:
     receipt = turn.slot("receipt").upper()
+    verified = turn.identity.verified
     if not receipt:
+        if verified and not (turn.state.flow == "progress" and turn.state.awaiting == "receipt"):
+            listed = await _list_reply(turn)
+            if listed is not None:
+                turn.state.start("progress", awaiting="receipt")
+                return listed
         again = turn.state.flow == "progress" and turn.state.awaiting == "receipt"
         turn.state.start("progress", awaiting="receipt")
         lead = "没有识别到受理编号。" if again else ""
@@ -34,11 +93,16 @@ async def handle(turn: Turn) -> Reply:
             "或 JB（举报）开头，后接日期和 4 位序号，如 YY20261122-0042。",
             links=_how_to_check(turn),
         )
+    if verified:
+        found = await _case_reply(turn, receipt)
+        if found is not None:
+            return found
     kind = PREFIXES[match.group(1)]
+    privacy = "" if verified else "为保护申请人信息，办理进度仅向核验身份后的本人显示。"
     return Reply(
         text=(
-            f"没有找到受理编号为 {receipt} 的{kind}。请核对编号是否与受理回执完全一致；"
-            "刚提交的申请可能需要几分钟才能查到。登录后可在「我的办理」查看全部进度，"
+            f"{privacy}没有找到您名下受理编号为 {receipt} 的{kind}。请核对编号是否与受理回执完全一致；"
+            "登录并完成身份核验后可在「我的办理」查看全部进度，"
             "匿名举报请在举报查询页输入受理编号和查询密码。"
         ),
         links=_how_to_check(turn),
