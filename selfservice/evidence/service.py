@@ -80,7 +80,11 @@ class Upload:
         if self.type is None and len(self._head) < HEAD_BYTES:
             self._head += chunk[: HEAD_BYTES - len(self._head)]
             if len(self._head) >= HEAD_BYTES:
-                self._check_type()
+                try:
+                    self._check_type()
+                except UnsupportedFileType:
+                    await self.abort()
+                    raise
         self._hash.update(chunk)
         await self._pending.write(chunk)
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
@@ -44,7 +45,8 @@ class Sender(Protocol):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in the database's configured zone: SQLite compares datetimes as text."""
+    return timezone.localtime(datetime.now(UTC))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -191,14 +193,18 @@ async def claim(
     *, worker: str, now: datetime, limit: int = 50, lease: float = LEASE_SECONDS
 ) -> list[OutboxMessage]:
     """Take up to ``limit`` due rows under a lease; a row is claimed by one worker only."""
+    now = timezone.localtime(now)
+    # look further than ``limit`` so a worker racing another still finds rows it can win
     ids = (
         await OutboxMessage.filter(_claimable(now), next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
-        .limit(limit)
+        .limit(limit * 4)
         .values_list("id", flat=True)
     )
-    claimed = []
+    claimed: list[int] = []
     for message_id in ids:
+        if len(claimed) >= limit:
+            break
         won = await OutboxMessage.filter(_claimable(now), id=message_id).update(
             lease_owner=worker,
             lease_until=now + timedelta(seconds=lease),
@@ -219,6 +225,7 @@ async def deliver(
     *, message: OutboxMessage, senders: Mapping[str, Sender], worker: str, now: datetime
 ) -> str:
     """Deliver one claimed row; returns delivered / retry / dead / uncertain / lost."""
+    now = timezone.localtime(now)
     sender = senders.get(message.channel)
     if sender is None:
         await _finish(
