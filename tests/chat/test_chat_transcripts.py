@@ -41,7 +41,7 @@ TRANSCRIPTS: dict[str, list[tuple[str, str]]] = {
     "report": [("我要举报", "举报人信息严格保密"), ("完成", "/#/report")],
     "progress_asks_for_the_receipt": [
         ("查进度", "受理回执上的编号"),
-        ("YY20261122-0042", "没有找到受理编号为 YY20261122-0042 的异议申请"),
+        ("YY20261122-0042", "没有找到您名下受理编号为 YY20261122-0042 的异议申请"),
     ],
     "progress_by_receipt": [("JB20261120-0007处理得怎么样了", "的失信举报")],
     "policy_faq": [
