@@ -28,7 +28,7 @@ async def test_anonymous_session_is_issued_and_carries_the_flow(served):
         served, {"text": "YY20261122-0042", "session_id": first["session_id"]}
     )
     assert second["session_id"] == first["session_id"]
-    assert "没有找到受理编号为 YY20261122-0042" in second["reply"]["text"]
+    assert "没有找到您名下受理编号为 YY20261122-0042" in second["reply"]["text"]
     status, fresh = await _chat(served, {"text": "YY20261122-0042"})
     assert fresh["session_id"] != first["session_id"]
 
