@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +9,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from selfservice.store import LockTimeout, MemoryStore, SharedStore, key
+from selfservice.store import MemoryStore, SharedStore, acquire, key
 
 _INCR_WITH_TTL = """
 local v = redis.call('INCR', KEYS[1])
@@ -57,11 +55,7 @@ class RedisStore:
     @asynccontextmanager
     async def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
         lock_key, token = key("lock", name), uuid.uuid4().hex
-        deadline = time.monotonic() + wait
-        while not await self.set_if_absent(lock_key, token, ttl=ttl):
-            if time.monotonic() >= deadline:
-                raise LockTimeout()
-            await asyncio.sleep(0.01)
+        await acquire(self, lock_key, token, ttl=ttl, wait=wait)
         try:
             yield
         finally:

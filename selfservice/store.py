@@ -28,6 +28,17 @@ class LockTimeout(ServiceUnavailable):
     message_zh, message_en = "系统繁忙，请稍后重试", "Busy, please retry shortly"
 
 
+async def acquire(
+    store: SharedStore, lock_key: str, token: str, *, ttl: float, wait: float
+) -> None:
+    """Spin on set-if-absent until the lock is ours or ``wait`` runs out (LockTimeout)."""
+    deadline = time.monotonic() + wait
+    while not await store.set_if_absent(lock_key, token, ttl=ttl):
+        if time.monotonic() >= deadline:
+            raise LockTimeout()
+        await asyncio.sleep(0.01)
+
+
 class SharedStore(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
@@ -91,11 +102,7 @@ class MemoryStore:
     @asynccontextmanager
     async def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
         lock_key, token = key("lock", name), uuid.uuid4().hex
-        deadline = time.monotonic() + wait
-        while not await self.set_if_absent(lock_key, token, ttl=ttl):
-            if time.monotonic() >= deadline:
-                raise LockTimeout()
-            await asyncio.sleep(0.01)
+        await acquire(self, lock_key, token, ttl=ttl, wait=wait)
         try:
             yield
         finally:
