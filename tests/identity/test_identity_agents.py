@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from conftest import (
+from identity_support import (
     DIANCHI_USCC,
     LI_ID,
     LI_PHONE,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from conftest import LI_ID, LI_PHONE, ZHANG_ID, ZHANG_PHONE, h5_login, seed_registry, verify_citizen
+from identity_support import (
+    LI_ID,
+    LI_PHONE,
+    ZHANG_ID,
+    ZHANG_PHONE,
+    h5_login,
+    seed_registry,
+    verify_citizen,
+)
 
 from handlers.auth import own_or_404
 from selfservice.auth.tokens import verify_access_token
@@ -26,7 +34,7 @@ async def _two_subjects(client, sms):
 
 
 async def test_other_accounts_authorisation_is_404_by_id_and_by_guessing(client, fake_sms):
-    from conftest import DIANCHI_USCC
+    from identity_support import DIANCHI_USCC
 
     reg, a, b = await _two_subjects(client, fake_sms[0])
     made = await client.post(

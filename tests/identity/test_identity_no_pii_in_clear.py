@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import DIANCHI_USCC
+from identity_support import DIANCHI_USCC
 
 from selfservice.demo import data
 from selfservice.demo.loader import load_demo

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import jwt
-from conftest import ZHANG_ID, ZHANG_PHONE, h5_login, seed_registry, verify_citizen
+from identity_support import ZHANG_ID, ZHANG_PHONE, h5_login, seed_registry, verify_citizen
 
 from selfservice.auth.models import RefreshToken
 from selfservice.auth.tokens import Principal, issue_access_token

@@ -1,6 +1,6 @@
 """Smoke: H5 sign-in and citizen verification end to end."""
 
-from conftest import ZHANG_ID, ZHANG_PHONE, h5_login, seed_registry, verify_citizen
+from identity_support import ZHANG_ID, ZHANG_PHONE, h5_login, seed_registry, verify_citizen
 
 
 async def test_h5_login_and_verify(client, fake_sms):

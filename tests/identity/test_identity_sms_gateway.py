@@ -6,7 +6,7 @@ import logging
 
 import aiohttp
 import pytest
-from conftest import SMS_TOKEN
+from identity_support import SMS_TOKEN
 
 from channels.sms import HttpSmsGateway, make_sms_gateway
 from selfservice.notifications.sms import ConsoleSmsGateway, SmsUnavailable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import PASSWORD, make_staff, seed_registry, staff_token
+from identity_support import PASSWORD, make_staff, seed_registry, staff_token
 
 from selfservice.enums import Nature
 from selfservice.records.models import CreditRecord
@@ -143,7 +143,7 @@ async def test_provider_keys_hashed_scoped_revocable(client, world):
 
 
 async def test_staff_read_appears_in_subject_access_log(client, world, fake_sms):
-    from conftest import ZHANG_ID, ZHANG_PHONE, h5_login, verify_citizen
+    from identity_support import ZHANG_ID, ZHANG_PHONE, h5_login, verify_citizen
 
     handler = await staff_token(client, "km_handler")
     await client.get(

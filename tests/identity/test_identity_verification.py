@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from identity_support import (
     DIANCHI_PHONE,
     DIANCHI_REP_ID,
     DIANCHI_USCC,
