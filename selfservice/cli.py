@@ -20,7 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "intent": ("nlp.cli", "classify messages read from stdin, one JSON line each"),
     "worker": ("handlers.worker", "deliver the notification outbox and sweep case deadlines"),
     "audit": ("selfservice.commands.audit", "verify the audit log hash chain"),
-    "import-records": ("selfservice.commands.import_records", "import provider records (CSV/JSONL)"),
+    "import-records": (
+        "selfservice.commands.import_records",
+        "import provider records (CSV/JSONL)",
+    ),
     "sweep": ("selfservice.commands.sweep", "run the record lifecycle sweep once"),
 }
 

@@ -11,7 +11,9 @@ from selfservice.accounts.models import Account
 
 
 async def _say(served, openid: str, text: str) -> str:
-    status, _, out = await served.post("/wechat", params=signed_query(), data=text_xml(openid, text))
+    status, _, out = await served.post(
+        "/wechat", params=signed_query(), data=text_xml(openid, text)
+    )
     assert status == 200, out
     return parse_message(out.decode()).content
 
