@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from selfservice.errors import ServiceUnavailable
+from selfservice.errors import ServiceUnavailable, TooManyRequests
 
 KEY_PREFIX = "xy:"
 
@@ -37,6 +37,16 @@ async def acquire(
         if time.monotonic() >= deadline:
             raise LockTimeout()
         await asyncio.sleep(0.01)
+
+
+class RateLimited(TooManyRequests):
+    code = "rate_limited"
+
+
+async def rate_limit(store: SharedStore, bucket: str, *, limit: int, window: float) -> None:
+    """Count one hit in a fixed window shared by all workers; RateLimited past ``limit``."""
+    if await store.incr(key("rl", bucket), ttl=window) > limit:
+        raise RateLimited(details={"retry_after": int(window)})
 
 
 class SharedStore(Protocol):
