@@ -23,6 +23,11 @@ API_KEY_HEADER = "x-api-key"
 M = TypeVar("M", bound=Model)
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address as the proxy reports it (for rate limits, never stored in clear)."""
+    return request.remote_addr or request.ip or ""
+
+
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

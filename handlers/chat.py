@@ -13,15 +13,15 @@ from sanic.response import HTTPResponse, JSONResponse, file, json
 from sanic_ext import openapi
 
 from channels.message import Inbound, Kind, Reply
-from handlers.auth import authenticate
+from handlers.auth import authenticate, client_ip
 from handlers.dialogue import engine_of, open_dialogue
+from handlers.schemas import ERROR
 from nlp.dialogue.turn import Identity
 from selfservice.store import rate_limit
 
 bp = Blueprint("chat")
 INDEX = Path(__file__).resolve().parent.parent / "static" / "index.html"
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
-_ERROR = {"error": {"code": str, "message": str}}
 CHAT_WINDOW = 60
 CHAT_PER_USER = 30  # a person types far fewer; a script does not
 CHAT_PER_ADDRESS = 300  # many phones can share one carrier NAT address
@@ -99,7 +99,7 @@ async def _identity(request: Request, body: ChatIn) -> tuple[Identity, str | Non
 async def _limit(request: Request, user: str) -> None:
     """Flood protection across workers; the address is hashed and kept one window only."""
     store = request.app.ctx.store
-    address = hashlib.sha256((request.remote_addr or request.ip or "").encode()).hexdigest()[:24]
+    address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
     await rate_limit(store, f"chat:u:{user}", limit=CHAT_PER_USER, window=CHAT_WINDOW)
     await rate_limit(store, f"chat:ip:{address}", limit=CHAT_PER_ADDRESS, window=CHAT_WINDOW)
 
@@ -113,10 +113,10 @@ async def _limit(request: Request, user: str) -> None:
 @openapi.secured("bearer")
 @openapi.body({"application/json": ChatIn}, required=True)
 @openapi.response(200, {"application/json": ChatOut})
-@openapi.response(401, {"application/json": _ERROR}, "invalid or revoked token")
-@openapi.response(422, {"application/json": _ERROR}, "validation_failed")
-@openapi.response(429, {"application/json": _ERROR}, "rate_limited (too many messages a minute)")
-@openapi.response(503, {"application/json": _ERROR}, "busy (another message still in progress)")
+@openapi.response(401, {"application/json": ERROR}, "invalid or revoked token")
+@openapi.response(422, {"application/json": ERROR}, "validation_failed")
+@openapi.response(429, {"application/json": ERROR}, "rate_limited (too many messages a minute)")
+@openapi.response(503, {"application/json": ERROR}, "busy (another message still in progress)")
 async def chat(request: Request) -> JSONResponse:
     body = ChatIn.model_validate(request.json if isinstance(request.json, dict) else {})
     identity, session = await _identity(request, body)

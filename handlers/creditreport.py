@@ -9,13 +9,13 @@ from sanic.response import HTTPResponse, JSONResponse, json, raw
 from sanic_ext import openapi
 
 from handlers.auth import scope_required
+from handlers.schemas import ERROR_JSON
 from selfservice.creditreport import pdf, service
 from selfservice.errors import ValidationFailed
 from selfservice.records.sweeps import local_today
 
 bp = Blueprint("creditreport", url_prefix="/api/v1")
 
-ERROR = {"application/json": {"error": {"code": str, "message": str}}}
 ITEM = {
     "class_label": str,
     "title": str,
@@ -77,9 +77,9 @@ def _wants_pdf(request: Request) -> bool:
 @openapi.parameter("years", int, "query", description="1..5, default 3")
 @openapi.parameter("format", str, "query", description="json (default) | pdf")
 @openapi.response(200, {"application/json": REPORT, "application/pdf": bytes})
-@openapi.response(401, ERROR)
-@openapi.response(403, ERROR)
-@openapi.response(422, ERROR)
+@openapi.response(401, ERROR_JSON)
+@openapi.response(403, ERROR_JSON)
+@openapi.response(422, ERROR_JSON)
 @scope_required("records:read")
 async def report(request: Request) -> HTTPResponse:
     body = await service.issue(
@@ -103,6 +103,6 @@ async def report(request: Request) -> HTTPResponse:
 @bp.get("/reports/verify/<code:str>")
 @openapi.summary("Confirm a credit report's verification code (public)")
 @openapi.response(200, {"application/json": VERIFIED})
-@openapi.response(404, ERROR)
+@openapi.response(404, ERROR_JSON)
 async def verify(request: Request, code: str) -> JSONResponse:
     return json(await service.verify(code=code))

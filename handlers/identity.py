@@ -12,7 +12,7 @@ from sanic_ext import openapi
 from channels.sms import make_sms_gateway
 from channels.wechat.client import WeChatClient
 from channels.wechat.errors import NotConfigured
-from handlers.auth import account_required, authenticate, scope_required
+from handlers.auth import account_required, authenticate, client_ip, scope_required
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
 from selfservice.accounts import service as accounts
 from selfservice.accounts.enums import AccountKind
@@ -68,10 +68,6 @@ class ConfirmIn(BaseModel):
 
 class ActAsIn(BaseModel):
     authorisation_id: int
-
-
-def client_ip(request: Request) -> str:
-    return request.remote_addr or request.ip or ""
 
 
 async def _account(request: Request) -> Account:

@@ -7,6 +7,7 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import subject_required
+from handlers.schemas import ERROR
 from selfservice.subjects.models import Subject
 from selfservice.subjects.service import public_view
 
@@ -22,15 +23,14 @@ _PROFILE = {
     "phone": str,
     "region_code": str,
 }
-_ERROR = {"error": {"code": str, "message": str}}
 
 
 @bp.get("/")
 @openapi.summary("The signed-in subject's own profile, identifiers masked")
 @openapi.secured("bearer")
 @openapi.response(200, {"application/json": _PROFILE})
-@openapi.response(401, {"application/json": _ERROR})
-@openapi.response(403, {"application/json": _ERROR})
+@openapi.response(401, {"application/json": ERROR})
+@openapi.response(403, {"application/json": ERROR})
 @subject_required
 async def profile(request: Request) -> JSONResponse:
     subject = await Subject.get(id=request.ctx.principal.subject_id)

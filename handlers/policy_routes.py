@@ -9,12 +9,12 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.types import Date
 
+from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
 from selfservice.records.sweeps import local_today
 
 bp = Blueprint("policy", url_prefix="/api/v1")
 
-ERROR = {"application/json": {"error": {"code": str, "message": str}}}
 RULE = {
     "id": str,
     "title": str,
@@ -34,7 +34,7 @@ POLICY = {"jurisdiction": str, "versions": dict, "on": str, "rules": [RULE]}
 @openapi.summary("Rules in force (national → Yunnan → city) with their sources")
 @openapi.parameter("on", Date(), "query", description="date (YYYY-MM-DD), default today")
 @openapi.response(200, {"application/json": POLICY})
-@openapi.response(422, ERROR)
+@openapi.response(422, ERROR_JSON)
 async def policy_in_force(request: Request) -> JSONResponse:
     raw_on = request.args.get("on")
     try:

@@ -9,6 +9,7 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import provider_required
+from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
 from selfservice.records.ingest import MAX_BATCH, ingest
 from selfservice.records.sweeps import local_today
@@ -17,7 +18,6 @@ from selfservice.store import key
 
 bp = Blueprint("provider", url_prefix="/api/v1/provider")
 
-ERROR = {"application/json": {"error": {"code": str, "message": str}}}
 ROW_IN = {
     "action": str,
     "identifier": str,
@@ -55,8 +55,8 @@ IDEMPOTENCY_TTL = 24 * 3600
 @openapi.parameter("Idempotency-Key", str, "header")
 @openapi.body({"application/json": BATCH_IN})
 @openapi.response(200, {"application/json": BATCH_OUT})
-@openapi.response(401, ERROR)
-@openapi.response(422, ERROR)
+@openapi.response(401, ERROR_JSON)
+@openapi.response(422, ERROR_JSON)
 @provider_required
 async def push_records(request: Request) -> JSONResponse:
     body = request.json if isinstance(request.json, dict) else None

@@ -9,13 +9,13 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import scope_required
+from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
 from selfservice.records import service
 from selfservice.records.sweeps import local_today
 
 bp = Blueprint("records", url_prefix="/api/v1/me")
 
-ERROR = {"application/json": {"error": {"code": str, "message": str}}}
 LABEL = {"code": str, "label": str}
 PERIODS = {
     "finding_date": str,
@@ -139,9 +139,9 @@ def _int_arg(request: Request, name: str, default: int) -> int:
 @openapi.parameter("page", int, "query")
 @openapi.parameter("per_page", int, "query", description="1..100, default 20")
 @openapi.response(200, {"application/json": PAGE})
-@openapi.response(401, ERROR)
-@openapi.response(403, ERROR)
-@openapi.response(422, ERROR)
+@openapi.response(401, ERROR_JSON)
+@openapi.response(403, ERROR_JSON)
+@openapi.response(422, ERROR_JSON)
 @scope_required("records:read")
 async def list_records(request: Request) -> JSONResponse:
     filters = service.RecordFilter(
@@ -167,9 +167,9 @@ async def list_records(request: Request) -> JSONResponse:
 @openapi.summary("One own record: periods and the rule that fixed them, history, measures, actions")
 @openapi.secured("bearer")
 @openapi.response(200, {"application/json": DETAIL})
-@openapi.response(401, ERROR)
-@openapi.response(403, ERROR)
-@openapi.response(404, ERROR)
+@openapi.response(401, ERROR_JSON)
+@openapi.response(403, ERROR_JSON)
+@openapi.response(404, ERROR_JSON)
 @scope_required("records:read")
 async def record_detail(request: Request, record_id: int) -> JSONResponse:
     body = await service.detail(
@@ -185,8 +185,8 @@ async def record_detail(request: Request, record_id: int) -> JSONResponse:
 @openapi.summary("Overview: counts, list memberships, measures in force, open cases")
 @openapi.secured("bearer")
 @openapi.response(200, {"application/json": SUMMARY})
-@openapi.response(401, ERROR)
-@openapi.response(403, ERROR)
+@openapi.response(401, ERROR_JSON)
+@openapi.response(403, ERROR_JSON)
 @scope_required("records:read")
 async def summary(request: Request) -> JSONResponse:
     body = await service.summary(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 ERROR = {"error": {"code": str, "message": str}}
+ERROR_JSON = {"application/json": ERROR}
 
 TOKEN_PAIR = {
     "access_token": str,

@@ -16,6 +16,7 @@ from channels.wechat.official_account import SUCCESS, OfficialAccount
 from channels.wechat.outbox import Outbox
 from channels.wechat.xml import MAX_BODY_BYTES
 from handlers.dialogue import engine_of, open_dialogue
+from handlers.schemas import ERROR
 from nlp.dialogue.turn import Identity
 from selfservice.accounts import service as accounts
 from selfservice.accounts.enums import AccountKind
@@ -25,8 +26,6 @@ bp = Blueprint("wechat")
 BUSY = "系统繁忙，请稍后再试。"
 REPLY_BUDGET = 4.0
 """Seconds to wait for the answer before replying ``success`` and pushing it later (WeChat: 5 s)."""
-
-_ERROR = {"error": {"code": str, "message": str}}
 
 
 @bp.before_server_start
@@ -51,9 +50,9 @@ async def drain_wechat(app: Sanic) -> None:
 @openapi.parameter("nonce", str, "query", required=True)
 @openapi.parameter("echostr", str, "query", required=True)
 @openapi.response(200, {"text/plain": str}, "echostr as received")
-@openapi.response(400, {"application/json": _ERROR})
-@openapi.response(403, {"application/json": _ERROR}, "bad signature or stale timestamp")
-@openapi.response(503, {"application/json": _ERROR}, "account not configured")
+@openapi.response(400, {"application/json": ERROR})
+@openapi.response(403, {"application/json": ERROR}, "bad signature or stale timestamp")
+@openapi.response(503, {"application/json": ERROR}, "account not configured")
 async def verify(request: Request) -> HTTPResponse:
     return text(request.app.ctx.wechat.verify_url(request.args))
 
@@ -72,10 +71,10 @@ async def verify(request: Request) -> HTTPResponse:
 @openapi.parameter("msg_signature", str, "query")
 @openapi.body({"application/xml": str}, description="WeChat XML (or the Encrypt envelope)")
 @openapi.response(200, {"application/xml": str, "text/plain": str}, "reply XML or `success`")
-@openapi.response(400, {"application/json": _ERROR}, "malformed XML or ciphertext")
-@openapi.response(403, {"application/json": _ERROR}, "bad signature, stale timestamp, wrong appid")
-@openapi.response(413, {"application/json": _ERROR})
-@openapi.response(503, {"application/json": _ERROR}, "account not configured")
+@openapi.response(400, {"application/json": ERROR}, "malformed XML or ciphertext")
+@openapi.response(403, {"application/json": ERROR}, "bad signature, stale timestamp, wrong appid")
+@openapi.response(413, {"application/json": ERROR})
+@openapi.response(503, {"application/json": ERROR}, "account not configured")
 async def receive(request: Request) -> HTTPResponse:
     body = await _read_capped(request, MAX_BODY_BYTES)
     app = request.app
