@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from selfservice.store import MemoryStore, SharedStore, acquire, key
+from selfservice.store import (
+    CLAIM_TTL,
+    Locked,
+    MemoryStore,
+    SharedStore,
+    Write,
+    acquire,
+    key,
+)
 
 _INCR_WITH_TTL = """
 local v = redis.call('INCR', KEYS[1])
@@ -19,6 +27,29 @@ return v
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"""
+
+# KEYS: lock, read[, claim]  ARGV: token, lock ms[, claim value, claim ms]
+_LOCK_GET = """
+if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  return {0, 0, false, redis.call('GET', KEYS[3])}
+end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, 0} end
+return {1, 1, redis.call('GET', KEYS[2])}
+"""
+# KEYS: lock, written...  ARGV: token, then per written key: value ('' deletes), ms, expect
+# (values are prefixed with '=' so that an empty string differs from 'none')
+_WRITE_UNLOCK = """
+for i = 2, #KEYS do
+  local value, ms, expect = ARGV[3 * i - 4], ARGV[3 * i - 3], ARGV[3 * i - 2]
+  if expect == '' or redis.call('GET', KEYS[i]) == string.sub(expect, 2) then
+    if value == '' then redis.call('DEL', KEYS[i])
+    elseif ms == '' then redis.call('SET', KEYS[i], string.sub(value, 2))
+    else redis.call('SET', KEYS[i], string.sub(value, 2), 'PX', ms) end
+  end
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 """
 
 
@@ -31,6 +62,8 @@ class RedisStore:
         self._redis = aioredis.from_url(url, decode_responses=True, health_check_interval=30)
         self._incr = self._redis.register_script(_INCR_WITH_TTL)
         self._release = self._redis.register_script(_RELEASE)
+        self._lock_get = self._redis.register_script(_LOCK_GET)
+        self._write_unlock = self._redis.register_script(_WRITE_UNLOCK)
 
     async def get(self, key: str) -> str | None:
         return await self._redis.get(key)
@@ -60,6 +93,28 @@ class RedisStore:
             yield
         finally:
             await self._release(keys=[lock_key], args=[token])
+
+    async def lock_get(
+        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+    ) -> Locked:
+        keys, args = [lock, read], [token, _ms(ttl)]
+        if claim is not None:
+            keys.append(claim.key)
+            args += [claim.value or "", _ms(claim.ttl or CLAIM_TTL)]
+        found = await self._lock_get(keys=keys, args=args)
+        found += [None] * (4 - len(found))
+        return Locked(claimed=bool(found[0]), locked=bool(found[1]), value=found[2], prior=found[3])
+
+    async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None:
+        args: list[str | int] = [token]
+        for w in writes:
+            ms = _ms(w.ttl)
+            args += [
+                "" if w.value is None else "=" + w.value,
+                "" if ms is None else ms,
+                "" if w.expect is None else "=" + w.expect,
+            ]
+        await self._write_unlock(keys=[lock, *(w.key for w in writes)], args=args)
 
     async def ping(self) -> bool:
         try:

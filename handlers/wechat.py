@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from functools import partial
 
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, raw, text
 from sanic_ext import openapi
 
-from channels.message import Inbound, Reply
+from channels.message import Reply
 from channels.wechat.client import WeChatClient
 from channels.wechat.errors import BodyTooLarge
-from channels.wechat.official_account import SUCCESS, OfficialAccount
+from channels.wechat.official_account import (
+    SUCCESS,
+    OfficialAccount,
+    ParsedRequest,
+    dedupe_key,
+)
 from channels.wechat.outbox import Outbox
 from channels.wechat.xml import MAX_BODY_BYTES
 from handlers.dialogue import engine_of, open_dialogue
@@ -78,13 +83,8 @@ async def verify(request: Request) -> HTTPResponse:
 async def receive(request: Request) -> HTTPResponse:
     body = await _read_capped(request, MAX_BODY_BYTES)
     app = request.app
-
-    async def handle(inbound: Inbound) -> Reply:
-        return await _answer_in_time(app, inbound)
-
-    out = await app.ctx.wechat.respond(
-        request.args, body, store=app.ctx.store, handle=handle, wait=app.ctx.wechat_budget
-    )
+    parsed = app.ctx.wechat.parse(request.args, body)
+    out = await _answer(app, parsed)
     if out == SUCCESS:
         return raw(out, content_type="text/plain; charset=utf-8")
     return raw(out, content_type="application/xml; charset=utf-8")
@@ -104,25 +104,37 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _answer_in_time(app: Sanic, inbound: Inbound) -> Reply:
-    """The dialogue's reply if ready within the budget; else nothing now and a push later."""
-    account = await accounts.for_channel_user(
-        openid=inbound.user_id, kind=AccountKind.OFFICIAL_ACCOUNT
-    )
+async def _answer(app: Sanic, parsed: ParsedRequest) -> bytes:
+    """The passive reply, kept for WeChat's retries; ``success`` when it will be pushed later."""
+    inbound = parsed.inbound
     identity = Identity(
         user=f"wechat:{inbound.user_id}",
+        channel="wechat",
+        resolve=partial(_account_identity, inbound.user_id),
+    )
+    wechat, outbox = app.ctx.wechat, app.ctx.wechat_outbox
+    try:
+        out = await engine_of(app).deliver(
+            inbound,
+            identity,
+            key=dedupe_key(inbound),
+            render=partial(wechat.render, parsed=parsed),
+            wait=app.ctx.wechat_budget,
+            late=partial(outbox.push_when_done, inbound.user_id),
+            fetch_media=app.ctx.wechat_client.download_media,
+        )
+    except Exception:
+        log.exception("dialogue failed on a WeChat message")
+        return wechat.render(Reply(text=BUSY), parsed)
+    return SUCCESS if out is None else out
+
+
+async def _account_identity(openid: str) -> Identity:
+    """The openid's account (created on first need) and the subject it is bound to."""
+    account = await accounts.for_channel_user(openid=openid, kind=AccountKind.OFFICIAL_ACCOUNT)
+    return Identity(
+        user=f"wechat:{openid}",
         channel="wechat",
         subject_id=account.subject_id,
         account_id=account.id,
     )
-    task = asyncio.ensure_future(
-        engine_of(app).handle(inbound, identity, fetch_media=app.ctx.wechat_client.download_media)
-    )
-    try:
-        return await asyncio.wait_for(asyncio.shield(task), app.ctx.wechat_budget)
-    except TimeoutError:
-        app.ctx.wechat_outbox.push_when_done(inbound.user_id, task)
-        return Reply()
-    except Exception:
-        log.exception("dialogue failed on a WeChat message")
-        return Reply(text=BUSY)

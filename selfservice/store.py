@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 from selfservice.errors import ServiceUnavailable, TooManyRequests
 
 KEY_PREFIX = "xy:"
+CLAIM_TTL = 60.0
+"""Seconds a ``lock_get`` claim lives when it names no ttl: claims must never be permanent."""
 
 
 def key(*parts: str | int) -> str:
@@ -49,6 +52,26 @@ async def rate_limit(store: SharedStore, bucket: str, *, limit: int, window: flo
         raise RateLimited(details={"retry_after": int(window)})
 
 
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One key written on unlock: ``value`` None deletes; ``expect`` makes it conditional."""
+
+    key: str
+    value: str | None
+    ttl: float | None = None
+    expect: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What ``lock_get`` found: ``claimed`` False means ``claim`` was taken (``prior`` its value)."""
+
+    claimed: bool
+    locked: bool
+    value: str | None = None
+    prior: str | None = None
+
+
 class SharedStore(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
@@ -57,6 +80,10 @@ class SharedStore(Protocol):
     async def delete(self, key: str) -> None: ...
     async def ttl(self, key: str) -> float | None: ...
     def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0): ...
+    async def lock_get(
+        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+    ) -> Locked: ...
+    async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
 
@@ -118,6 +145,33 @@ class MemoryStore:
         finally:
             if await self.get(lock_key) == token:
                 await self.delete(lock_key)
+
+    async def lock_get(
+        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+    ) -> Locked:
+        """In one step: take ``claim`` (set-if-absent), take ``lock``, read ``read``.
+
+        Nothing else is taken when the claim is held by someone else (a retried message).
+        """
+        if claim is not None and not await self.set_if_absent(
+            claim.key, claim.value or "", ttl=claim.ttl or CLAIM_TTL
+        ):
+            return Locked(claimed=False, locked=False, prior=await self.get(claim.key))
+        if not await self.set_if_absent(lock, token, ttl=ttl):
+            return Locked(claimed=True, locked=False)
+        return Locked(claimed=True, locked=True, value=await self.get(read))
+
+    async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None:
+        """In one step: apply ``writes`` (each only if its ``expect`` holds), release ``lock``."""
+        for w in writes:
+            if w.expect is not None and await self.get(w.key) != w.expect:
+                continue
+            if w.value is None:
+                await self.delete(w.key)
+            else:
+                await self.set(w.key, w.value, ttl=w.ttl)
+        if await self.get(lock) == token:
+            await self.delete(lock)
 
     async def ping(self) -> bool:
         return True

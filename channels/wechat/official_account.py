@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from channels.message import Inbound, Reply
 from channels.wechat.crypto import WeChatCrypto, check_signature, check_timestamp
-from channels.wechat.dedupe import DEFAULT_WAIT, once
 from channels.wechat.errors import BadXml, NotConfigured, WeChatProtocolError
 from channels.wechat.xml import parse_xml, render_reply, to_inbound
 from selfservice.settings import Settings
-from selfservice.store import SharedStore, key
+from selfservice.store import key
 
 SUCCESS = b"success"
 
@@ -117,23 +116,3 @@ class OfficialAccount:
                 xml, key_slot=parsed.crypto_used or 0, timestamp=str(int(self._clock()))
             )
         return xml
-
-    dedupe_key = staticmethod(dedupe_key)
-
-    async def respond(
-        self,
-        query: Mapping[str, Any],
-        body: bytes,
-        *,
-        store: SharedStore,
-        handle: Callable[[Inbound], Awaitable[Reply]],
-        wait: float = DEFAULT_WAIT,
-    ) -> bytes:
-        """parse → ``handle`` once across retries → render; ``success`` while still busy."""
-        parsed = self.parse(query, body)
-
-        async def produce() -> bytes:
-            return self.render(await handle(parsed.inbound), parsed)
-
-        delivery = await once(store, dedupe_key(parsed.inbound), produce, wait=wait)
-        return SUCCESS if delivery.body is None else delivery.body

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+import base64
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
 
 from channels.message import Inbound, Kind, Reply
 from nlp import intents as i
 from nlp.dialogue import router as r
-from nlp.dialogue.state import StateStore
+from nlp.dialogue.state import DialogueState, StateStore
 from nlp.dialogue.turn import Identity, MediaFetcher, Services, Skill, Turn
 from nlp.intents import Classification
+from selfservice.store import Write
 
 SWITCH_CONFIDENCE = 0.9
 CANCEL_WORDS = frozenset({"取消", "算了", "退出", "不办了", "不用了", "结束", "cancel", "q"})
 STAY_INTENTS = frozenset({i.UNKNOWN, i.GREETING})
-LOCK_TTL, LOCK_WAIT = 30.0, 4.0
+
+PENDING, LATE, DONE = "pending", "late", "done:"
+"""A delivery key's values: being answered, answered later by push, answered (the body kept)."""
+DELIVERY_TTL = 60.0
+DELIVERY_POLL = 0.05
 
 Classifier = Callable[[str], Classification]
+Render = Callable[[Reply], bytes]
+LateDelivery = Callable[[Awaitable[Reply]], None]
 
 
 class Engine:
@@ -38,19 +49,96 @@ class Engine:
         self, inbound: Inbound, identity: Identity, *, fetch_media: MediaFetcher | None = None
     ) -> Reply:
         """Answer one message; messages of one user are handled one at a time."""
-        async with self.services.store.lock(
-            f"dialogue:{identity.user}", ttl=LOCK_TTL, wait=LOCK_WAIT
-        ):
-            state = await self.states.load(identity.user)
+        reply, _ = await self._turn(inbound, identity, fetch_media=fetch_media)
+        return reply
+
+    async def deliver(
+        self,
+        inbound: Inbound,
+        identity: Identity,
+        *,
+        key: str,
+        render: Render,
+        wait: float,
+        late: LateDelivery,
+        fetch_media: MediaFetcher | None = None,
+    ) -> bytes | None:
+        """Answer a message its channel may deliver more than once (WeChat retries thrice).
+
+        The first delivery of ``key`` runs the turn; its rendered answer is kept and every retry
+        gets the same bytes. An answer not ready within ``wait`` seconds is handed to ``late``
+        (e.g. a push) and None is returned, for this delivery and its retries alike. If the turn
+        fails, the key is given back so that a retry runs it again.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            turn = asyncio.ensure_future(
+                self._turn(inbound, identity, fetch_media=fetch_media, claim=key, render=render)
+            )
+            try:
+                reply, body = await asyncio.wait_for(asyncio.shield(turn), wait)
+            except TimeoutError:
+                await self.services.store.set(key, LATE, ttl=DELIVERY_TTL)
+                late(_reply_of(turn))
+                return None
+            if reply is not None:
+                return body
+            kept = await self._kept(key, body, deadline)
+            if kept is not False:
+                return kept
+
+    async def _kept(self, key: str, value: bytes | None, deadline: float) -> bytes | bool | None:
+        """A retry's answer: the kept body, None (answered late), or False (run it again)."""
+        while True:
+            if value is None:
+                return False
+            if value.startswith(DONE.encode()):
+                return base64.b64decode(value[len(DONE) :])
+            if value != PENDING.encode() or time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(DELIVERY_POLL)
+            raw = await self.services.store.get(key)
+            value = None if raw is None else raw.encode()
+
+    async def _turn(
+        self,
+        inbound: Inbound,
+        identity: Identity,
+        *,
+        fetch_media: MediaFetcher | None,
+        claim: str | None = None,
+        render: Render | None = None,
+    ) -> tuple[Reply | None, bytes | None]:
+        """One turn under the user's lock: two store round trips, whatever the skill.
+
+        With ``claim``: (None, the claim's value) when another delivery holds it, else the reply
+        and its rendering, which is kept under the claim unless it was marked late meanwhile.
+        """
+        token, user = secrets.token_hex(8), identity.user
+        taken = Write(claim, PENDING, ttl=DELIVERY_TTL) if claim else None
+        got = await self.states.begin(user, token, claim=taken)
+        if not got.claimed:
+            return None, None if got.prior is None else got.prior.encode()
+        writes: list[Write] = []
+        try:
+            state = DialogueState.from_json(got.value)
             before = state.to_json()
             turn = Turn(inbound, identity, state, self.services, fetch_media=fetch_media)
             route = self.route(turn)
             reply = await self.router[route](turn)
             if route == r.FAREWELL:
-                await self.states.clear(identity.user)
+                writes.append(self.states.write(user, None))
             elif state.to_json() != before:
-                await self.states.save(identity.user, state)
-            return reply
+                writes.append(self.states.write(user, state))
+            body = render(reply) if render is not None else None
+        except BaseException:
+            await self.states.end(user, token, [Write(claim, None)] if claim else [])
+            raise
+        if claim and body is not None:
+            kept = DONE + base64.b64encode(body).decode()
+            writes.append(Write(claim, kept, ttl=DELIVERY_TTL, expect=PENDING))
+        await self.states.end(user, token, writes)
+        return reply, body
 
     def route(self, turn: Turn) -> str:
         """The skill for this turn; classifies text and fills ``turn.intent`` and ``turn.slots``."""
@@ -95,3 +183,8 @@ class Engine:
         if state.awaiting in turn.slots or turn.intent in STAY_INTENTS | {state.flow}:
             return True
         return turn.confidence < SWITCH_CONFIDENCE
+
+
+async def _reply_of(turn: Awaitable[tuple[Reply | None, bytes | None]]) -> Reply:
+    reply, _ = await turn
+    return reply or Reply()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from selfservice.store import SharedStore, key
+from selfservice.store import Locked, LockTimeout, SharedStore, Write, key
 
 STATE_TTL = 30 * 60
+LOCK_TTL, LOCK_WAIT, LOCK_POLL = 30.0, 4.0, 0.01
 
 
 @dataclass(slots=True)
@@ -48,20 +52,59 @@ class DialogueState:
 
 
 class StateStore:
-    """Dialogue state per user on any ``SharedStore`` (memory or Redis); idle state expires."""
+    """Dialogue state per user on any ``SharedStore`` (memory or Redis); idle state expires.
+
+    A turn takes the user's lock and reads the state in one round trip (``begin``) and writes it
+    back with whatever else the turn produced, releasing the lock, in another (``end``).
+    """
 
     def __init__(self, store: SharedStore, *, ttl: float = STATE_TTL) -> None:
         self.store, self.ttl = store, ttl
 
     @staticmethod
-    def _key(user: str) -> str:
+    def key(user: str) -> str:
         return key("dialogue", user)
 
+    @staticmethod
+    def _lock(user: str) -> str:
+        return key("lock", "dialogue", user)
+
     async def load(self, user: str) -> DialogueState:
-        return DialogueState.from_json(await self.store.get(self._key(user)))
+        return DialogueState.from_json(await self.store.get(self.key(user)))
 
     async def save(self, user: str, state: DialogueState) -> None:
-        await self.store.set(self._key(user), state.to_json(), ttl=self.ttl)
+        await self.store.set(self.key(user), state.to_json(), ttl=self.ttl)
 
     async def clear(self, user: str) -> None:
-        await self.store.delete(self._key(user))
+        await self.store.delete(self.key(user))
+
+    async def begin(
+        self, user: str, token: str, *, claim: Write | None = None, wait: float = LOCK_WAIT
+    ) -> Locked:
+        """Take ``claim`` (if given) and the user's lock, and read the raw state.
+
+        When the claim is someone else's, nothing is taken. When another turn of the same user
+        holds the lock, wait for it up to ``wait`` seconds (LockTimeout, claim given back).
+        """
+        got = await self.store.lock_get(
+            self._lock(user), token, self.key(user), ttl=LOCK_TTL, claim=claim
+        )
+        deadline = time.monotonic() + wait
+        while got.claimed and not got.locked:
+            if time.monotonic() >= deadline:
+                if claim is not None:
+                    await self.store.delete(claim.key)
+                raise LockTimeout()
+            await asyncio.sleep(LOCK_POLL)
+            got = await self.store.lock_get(self._lock(user), token, self.key(user), ttl=LOCK_TTL)
+        return got
+
+    def write(self, user: str, state: DialogueState | None) -> Write:
+        """The write that saves ``state`` (None forgets the conversation)."""
+        if state is None:
+            return Write(self.key(user), None)
+        return Write(self.key(user), state.to_json(), ttl=self.ttl)
+
+    async def end(self, user: str, token: str, writes: Sequence[Write] = ()) -> None:
+        """Apply the turn's writes and release the user's lock."""
+        await self.store.write_unlock(self._lock(user), token, writes)

@@ -24,12 +24,19 @@ class MediaFetcher(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The user behind a channel: a stable key for state, and the subject once verified."""
+    """The user behind a channel: a stable key for state, and the subject once verified.
+
+    A channel that must look the account up (a WeChat openid) passes ``resolve`` instead of the
+    ids, and the lookup happens only in turns that need it (``Turn.who``), not on every message.
+    """
 
     user: str
     channel: str
     subject_id: int | None = None
     account_id: int | None = None
+    resolve: Callable[[], Awaitable[Identity]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def verified(self) -> bool:
@@ -56,6 +63,12 @@ class Turn:
     confidence: float = 0.0
     slots: dict[str, str] = field(default_factory=dict)
     fetch_media: MediaFetcher | None = None
+
+    async def who(self) -> Identity:
+        """The identity with its account looked up (once per turn, and only when asked)."""
+        if self.identity.resolve is not None:
+            self.identity = await self.identity.resolve()
+        return self.identity
 
     @property
     def text(self) -> str:

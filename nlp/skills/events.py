@@ -11,6 +11,7 @@ SERVICE_HALL = "线下可到各级政务服务中心的信用窗口办理，或�
 
 async def welcome(turn: Turn) -> Reply:
     """Follow (subscribe) event: welcome and the menu."""
+    await turn.who()  # a follower gets an account now (the first contact creates it)
     return menu(f"感谢关注「信用自助服务」！{CAPABILITIES}直接发文字或语音告诉我您想办的事。")
 
 

@@ -28,7 +28,7 @@ async def handle(turn: Turn) -> Reply:
         state.start(FLOW, awaiting="record")
         return Reply(text=f"您要对哪一条记录提出异议？请回复序号 1—{len(shown)}。{CANCEL_HINT}")
     state.finish()
-    verify = "" if turn.identity.verified else "提交前需要先核验身份，表单页面会引导您完成。"
+    verify = "" if (await turn.who()).verified else "提交前需要先核验身份，表单页面会引导您完成。"
     if record:
         lead = f"好的，已为您预选记录 #{record}。请在表单中说明哪里不对并上传证明材料。"
     else:

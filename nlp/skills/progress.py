@@ -44,7 +44,7 @@ def _line(view: dict[str, Any]) -> str:
 
 async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
     try:
-        case = await own_case(subject_id=turn.identity.subject_id, receipt=receipt)
+        case = await own_case(subject_id=(await turn.who()).subject_id, receipt=receipt)
     except NotFound:
         return None
     view = await subject_view(case=case, today=local_today())
@@ -56,7 +56,7 @@ async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
 
 
 async def _list_reply(turn: Turn) -> Reply | None:
-    views = await own_cases(subject_id=turn.identity.subject_id, today=local_today())
+    views = await own_cases(subject_id=(await turn.who()).subject_id, today=local_today())
     if not views:
         return None
     shown = views[:LIST_LIMIT]
@@ -74,7 +74,7 @@ async def _list_reply(turn: Turn) -> Reply | None:
 
 async def handle(turn: Turn) -> Reply:
     receipt = turn.slot("receipt").upper()
-    verified = turn.identity.verified
+    verified = (await turn.who()).verified
     if not receipt:
         if verified and not (turn.state.flow == "progress" and turn.state.awaiting == "receipt"):
             listed = await _list_reply(turn)

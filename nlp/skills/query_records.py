@@ -25,7 +25,7 @@ def _line(n: int, item: dict) -> str:
 
 async def handle(turn: Turn) -> Reply:
     turn.state.finish()
-    subject_id = turn.identity.subject_id
+    subject_id = (await turn.who()).subject_id
     if subject_id is None:
         code = turn.slot("credit_code")
         named = f"企业 {mask_uscc(code)} 的公开信用信息可在「信用中国」网站查询；" if code else ""

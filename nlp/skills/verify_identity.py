@@ -14,7 +14,7 @@ HOW = (
 
 async def handle(turn: Turn) -> Reply:
     turn.state.finish()
-    if turn.identity.verified:
+    if (await turn.who()).verified:
         return menu("您已完成身份核验，可以直接查询信用记录或办理业务。")
     return form_reply(
         turn,

@@ -44,15 +44,15 @@ class Served:
             return resp.status, resp.headers.get("content-type", ""), await resp.read()
 
     def count_dialogue(self) -> None:
-        """Record every message the dialogue engine handles (``calls`` gets the user ids)."""
+        """Record every turn the dialogue engine executes (``calls`` gets the user ids)."""
         engine = self.app.ctx.dialogue
-        handle = engine.handle
+        route = engine.route
 
-        async def counted(inbound, identity, **kw):
-            self.calls.append(identity.user)
-            return await handle(inbound, identity, **kw)
+        def counted(turn):
+            self.calls.append(turn.identity.user)
+            return route(turn)
 
-        engine.handle = counted
+        engine.route = counted
 
     def replace_skill(self, name: str, skill: Callable[[Turn], Awaitable[Reply]]) -> None:
         self.app.ctx.dialogue.router.skills[name] = skill

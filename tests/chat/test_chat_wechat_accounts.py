@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_vectors import signed_query, text_xml
+from chat_vectors import event_xml, signed_query, text_xml
 from test_chat_web_api import _subject_with_records
 from wechatpy import parse_message
 
@@ -18,12 +18,24 @@ async def _say(served, openid: str, text: str) -> str:
     return parse_message(out.decode()).content
 
 
-async def test_first_message_creates_one_account_per_openid(served):
-    await _say(served, "oAcc1", "你好")
-    await _say(served, "oAcc1", "在吗")
+async def test_following_creates_one_account_per_openid(served):
+    status, _, _ = await served.post(
+        "/wechat", params=signed_query(), data=event_xml("oAcc1", "subscribe")
+    )
+    assert status == 200
+    await _say(served, "oAcc1", "查一下我的信用记录")
+    await _say(served, "oAcc1", "我的办理进度")
     accounts = await Account.filter(openid="oAcc1")
     assert len(accounts) == 1
     assert accounts[0].kind is AccountKind.OFFICIAL_ACCOUNT and accounts[0].subject_id is None
+
+
+async def test_questions_that_need_no_identity_write_no_account(served):
+    reply = await _say(served, "oAcc4", "不良信息保存多久")
+    assert "依据" in reply or "年" in reply
+    assert await Account.filter(openid="oAcc4").count() == 0
+    await _say(served, "oAcc4", "查一下我的信用记录")
+    assert await Account.filter(openid="oAcc4").count() == 1
 
 
 async def test_unverified_openid_is_told_to_verify(served):

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from handlers.redis_store import RedisStore
-from selfservice.store import LockTimeout, MemoryStore, key
+from selfservice.store import LockTimeout, MemoryStore, Write, key
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -84,6 +84,61 @@ async def test_lock_expires_when_holder_dies(store):
     assert await store.set_if_absent(key("lock", "stale"), "dead-holder", ttl=0.2)
     async with store.lock("stale", ttl=5, wait=1):
         pass
+
+
+LOCK, STATE, CLAIM = key("lock", "u1"), key("state", "u1"), key("claim", "m1")
+
+
+async def test_lock_get_claims_locks_and_reads_in_one_step(store):
+    await store.set(STATE, "s0")
+    got = await store.lock_get(LOCK, "t1", STATE, ttl=5, claim=Write(CLAIM, "pending", ttl=5))
+    assert (got.claimed, got.locked, got.value, got.prior) == (True, True, "s0", None)
+    assert await store.get(CLAIM) == "pending" and await store.get(LOCK) == "t1"
+    assert 0 < await store.ttl(CLAIM) <= 5 and 0 < await store.ttl(LOCK) <= 5
+
+
+async def test_lock_get_on_a_held_claim_takes_nothing(store):
+    await store.set(CLAIM, "done:x")
+    got = await store.lock_get(LOCK, "t1", STATE, ttl=5, claim=Write(CLAIM, "pending", ttl=5))
+    assert (got.claimed, got.locked, got.prior) == (False, False, "done:x")
+    assert await store.get(LOCK) is None and await store.get(CLAIM) == "done:x"
+
+
+async def test_lock_get_on_a_held_lock_keeps_the_claim(store):
+    await store.set(LOCK, "other", ttl=5)
+    got = await store.lock_get(LOCK, "t1", STATE, ttl=5, claim=Write(CLAIM, "pending", ttl=5))
+    assert (got.claimed, got.locked, got.value) == (True, False, None)
+    assert await store.get(LOCK) == "other" and await store.get(CLAIM) == "pending"
+    again = await store.lock_get(LOCK, "t1", STATE, ttl=5)
+    assert (again.claimed, again.locked) == (True, False)
+
+
+async def test_write_unlock_writes_deletes_and_releases(store):
+    await store.set(LOCK, "t1", ttl=5)
+    await store.set(key("t", "gone"), "x")
+    await store.set(CLAIM, "pending")
+    await store.write_unlock(
+        LOCK,
+        "t1",
+        [
+            Write(STATE, "", ttl=5),
+            Write(key("t", "gone"), None),
+            Write(CLAIM, "done:ok", ttl=5, expect="pending"),
+            Write(key("t", "skipped"), "no", expect="pending"),
+        ],
+    )
+    assert await store.get(STATE) == "" and 0 < await store.ttl(STATE) <= 5
+    assert await store.get(key("t", "gone")) is None
+    assert await store.get(CLAIM) == "done:ok"
+    assert await store.get(key("t", "skipped")) is None
+    assert await store.get(LOCK) is None
+
+
+async def test_write_unlock_leaves_someone_elses_lock(store):
+    await store.set(LOCK, "newer-holder", ttl=5)
+    await store.set(CLAIM, "late")
+    await store.write_unlock(LOCK, "t1", [Write(CLAIM, "done:x", expect="pending")])
+    assert await store.get(LOCK) == "newer-holder" and await store.get(CLAIM) == "late"
 
 
 async def test_ping(store):
