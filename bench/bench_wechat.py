@@ -214,13 +214,13 @@ def run(args: argparse.Namespace) -> dict:
 
 
 async def profile(n: int) -> str:
-    """cProfile of n safe-mode messages through OfficialAccount.respond + the engine, on Redis."""
+    """cProfile of n safe-mode messages: parse, the engine's delivery and render, on Redis."""
     import cProfile
     import io
     import pstats
+    from functools import partial
 
-    from channels.message import Reply
-    from channels.wechat.official_account import OfficialAccount
+    from channels.wechat.official_account import OfficialAccount, dedupe_key
     from handlers.redis_store import RedisStore
     from nlp.dialogue.engine import Engine
     from nlp.dialogue.turn import Identity, Services
@@ -249,15 +249,24 @@ async def profile(n: int) -> str:
             ({k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}, body.encode())
         )
 
-    async def handle(inbound) -> Reply:
-        return await engine.handle(inbound, Identity(f"wechat:{inbound.user_id}", "wechat"))
+    async def one(query: dict, body: bytes) -> bytes | None:
+        parsed = oa.parse(query, body)
+        inbound = parsed.inbound
+        return await engine.deliver(
+            inbound,
+            Identity(f"wechat:{inbound.user_id}", "wechat"),
+            key=dedupe_key(inbound),
+            render=partial(oa.render, parsed=parsed),
+            wait=4.0,
+            late=lambda reply: None,
+        )
 
-    await oa.respond(*calls[0], store=store, handle=handle)
+    await one(*calls[0])
     prof = cProfile.Profile()
     started = time.perf_counter()
     prof.enable()
     for query, body in calls[1:]:
-        await oa.respond(query, body, store=store, handle=handle)
+        await one(query, body)
     prof.disable()
     per = (time.perf_counter() - started) / (len(calls) - 1) * 1000
     await store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import tomllib
@@ -14,6 +15,8 @@ from nlp import normalize, tokenizer
 
 FAQ_FILE = Path(__file__).parent / "data" / "faq.toml"
 MIN_SCORE = 0.2
+CACHE_SIZE = 4096
+"""Best answers kept per (question, jurisdiction): the quick-reply topics repeat verbatim."""
 _SKIP = frozenset("的了吗呢吧啊呀么是我要有和在就都会把被几能")
 _STOP = frozenset(
     (
@@ -50,13 +53,18 @@ def terms(text: str) -> Counter[str]:
 class FaqIndex:
     """Cosine similarity of TF-IDF vectors; each entry is the bag of its questions."""
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], *, cache_size: int = CACHE_SIZE) -> None:
         self.entries = entries
+        self.best = lru_cache(maxsize=cache_size)(self._best) if cache_size else self._best
         bags = [sum((terms(q) for q in e.questions), Counter()) for e in entries]
         df = Counter(t for bag in bags for t in bag)
         n = len(entries)
         self.idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
         self.vectors = [self._unit(bag) for bag in bags]
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for n, vec in enumerate(self.vectors):
+            for t, w in vec.items():
+                self.postings.setdefault(t, []).append((n, w))
 
     def _unit(self, bag: Counter[str]) -> dict[str, float]:
         vec = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in bag.items()}
@@ -65,15 +73,19 @@ class FaqIndex:
 
     def search(self, text: str, *, jurisdiction: str = "", limit: int = 3) -> list[Match]:
         """Best entries for ``text`` in force in ``jurisdiction``, best first."""
-        query = self._unit(terms(text))
+        totals = [0.0] * len(self.entries)
+        for t, w in self._unit(terms(text)).items():
+            for n, weight in self.postings.get(t, ()):
+                totals[n] += w * weight
         scored = [
-            Match(entry, round(sum(w * vec.get(t, 0.0) for t, w in query.items()), 4))
-            for entry, vec in zip(self.entries, self.vectors, strict=True)
+            Match(entry, round(total, 4))
+            for entry, total in zip(self.entries, totals, strict=True)
             if not entry.jurisdictions or jurisdiction in entry.jurisdictions
         ]
-        return sorted(scored, key=lambda m: m.score, reverse=True)[:limit]
+        return heapq.nlargest(limit, scored, key=lambda m: m.score)
 
-    def best(self, text: str, *, jurisdiction: str = "") -> Match | None:
+    def _best(self, text: str, *, jurisdiction: str = "") -> Match | None:
+        """The best entry for ``text`` if it is close enough (``best`` is this, remembered)."""
         found = self.search(text, jurisdiction=jurisdiction, limit=1)
         return found[0] if found and found[0].score >= MIN_SCORE else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from nlp import features, normalize
@@ -10,6 +11,8 @@ from nlp.model import LinearModel
 from nlp.slots import CONTRACT_KEYS, extract_slots
 
 _CLARIFY_MAX = 3
+CACHE_SIZE = 4096
+"""Results kept per (text, day): quick replies and menu words arrive verbatim from many users."""
 
 
 class IntentMatcher:
@@ -20,11 +23,14 @@ class IntentMatcher:
         model: LinearModel,
         normalizer: normalize.Normalizer,
         featurizer: features.Featurizer,
+        *,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.model = model
         self.normalizer = normalizer
         self.featurizer = featurizer
         self._order = range(len(model.classes))
+        self._remembered = lru_cache(maxsize=cache_size)(self._classify) if cache_size else None
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -40,7 +46,14 @@ class IntentMatcher:
 
     def classify(self, text: str, *, extra_slots: bool = False) -> Classification:
         """Intent, calibrated confidence, slots, and a clarify list when the top two are close."""
-        slots = extract_slots(text, extra=extra_slots)
+        today = date.today()  # relative dates in slots (昨天) depend on the day
+        if self._remembered is None:
+            return self._classify(text, extra_slots, today)
+        found = self._remembered(text, extra_slots, today)
+        return Classification(found.intent, found.confidence, dict(found.slots), [*found.clarify])
+
+    def _classify(self, text: str, extra_slots: bool, today: date) -> Classification:
+        slots = extract_slots(text, extra=extra_slots, today=today)
         if not text.strip():
             return Classification(UNKNOWN, 1.0, slots)
         contract = {k: v for k, v in slots.items() if k in CONTRACT_KEYS}

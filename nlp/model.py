@@ -23,18 +23,16 @@ class LinearModel:
     meta: dict[str, Any] | None = None
 
     def scores(self, feats: dict[str, float]) -> list[float]:
-        """Raw class scores."""
-        total = [0.0] * len(self.classes)
+        """Raw class scores: the sum of the weight rows of the message's features."""
         get = self.weights.get
+        rows = []
         for name, value in feats.items():
             w = get(name)
-            if w is None:
-                continue
-            if value == 1.0:
-                total = [a + b for a, b in zip(total, w, strict=True)]
-            else:
-                total = [a + b * value for a, b in zip(total, w, strict=True)]
-        return total
+            if w is not None:
+                rows.append(w if value == 1.0 else [b * value for b in w])
+        if not rows:
+            return [0.0] * len(self.classes)
+        return [sum(column) for column in zip(*rows, strict=True)]
 
     def probabilities(self, feats: dict[str, float]) -> list[float]:
         """Calibrated class probabilities (softmax of scores over the fitted temperature)."""

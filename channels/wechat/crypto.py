@@ -14,6 +14,7 @@ import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -73,7 +74,9 @@ def aes_key(encoding_aes_key: str) -> bytes:
     return key
 
 
+@lru_cache(maxsize=8)
 def _cipher(key: bytes) -> Cipher:
+    """One Cipher per key (a few in a process): each call makes a fresh encryptor/decryptor."""
     return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
 

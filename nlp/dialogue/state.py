@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from selfservice.store import Locked, LockTimeout, SharedStore, Write, key
@@ -35,7 +35,9 @@ class DialogueState:
         self.flow, self.awaiting, self.slots = "", "", {}
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        data = {"flow": self.flow, "awaiting": self.awaiting, "slots": self.slots}
+        data["context"] = self.context
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | None) -> DialogueState:
