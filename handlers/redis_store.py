@@ -6,9 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
+from handlers.redis_conn import Connection, RedisError, Script
 from selfservice.store import (
     CLAIM_TTL,
     Locked,
@@ -58,31 +56,39 @@ def _ms(ttl: float | None) -> int | None:
 
 
 class RedisStore:
+    """The shared store on one auto-pipelined connection per worker (``redis_conn``)."""
+
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.from_url(url, decode_responses=True, health_check_interval=30)
-        self._incr = self._redis.register_script(_INCR_WITH_TTL)
-        self._release = self._redis.register_script(_RELEASE)
-        self._lock_get = self._redis.register_script(_LOCK_GET)
-        self._write_unlock = self._redis.register_script(_WRITE_UNLOCK)
+        self._redis = Connection(url)
+        self._incr = Script.of(_INCR_WITH_TTL)
+        self._release = Script.of(_RELEASE)
+        self._lock_get = Script.of(_LOCK_GET)
+        self._write_unlock = Script.of(_WRITE_UNLOCK)
 
     async def get(self, key: str) -> str | None:
-        return await self._redis.get(key)
+        return await self._redis.execute("GET", key)
 
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
-        await self._redis.set(key, value, px=_ms(ttl))
+        ms = _ms(ttl)
+        if ms is None:
+            await self._redis.execute("SET", key, value)
+        else:
+            await self._redis.execute("SET", key, value, "PX", ms)
 
     async def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool:
-        return bool(await self._redis.set(key, value, px=_ms(ttl), nx=True))
+        ms = _ms(ttl)
+        expiry = () if ms is None else ("PX", ms)
+        return await self._redis.execute("SET", key, value, "NX", *expiry) is not None
 
     async def incr(self, key: str, *, ttl: float | None = None) -> int:
         ms = _ms(ttl)
-        return int(await self._incr(keys=[key], args=["" if ms is None else ms]))
+        return int(await self._redis.evalsha(self._incr, [key], ["" if ms is None else ms]))
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(key)
+        await self._redis.execute("DEL", key)
 
     async def ttl(self, key: str) -> float | None:
-        ms = await self._redis.pttl(key)
+        ms = await self._redis.execute("PTTL", key)
         return None if ms < 0 else ms / 1000
 
     @asynccontextmanager
@@ -92,7 +98,7 @@ class RedisStore:
         try:
             yield
         finally:
-            await self._release(keys=[lock_key], args=[token])
+            await self._redis.evalsha(self._release, [lock_key], [token])
 
     async def lock_get(
         self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
@@ -101,7 +107,7 @@ class RedisStore:
         if claim is not None:
             keys.append(claim.key)
             args += [claim.value or "", _ms(claim.ttl or CLAIM_TTL)]
-        found = await self._lock_get(keys=keys, args=args)
+        found = await self._redis.evalsha(self._lock_get, keys, args)
         found += [None] * (4 - len(found))
         return Locked(claimed=bool(found[0]), locked=bool(found[1]), value=found[2], prior=found[3])
 
@@ -114,16 +120,16 @@ class RedisStore:
                 "" if ms is None else ms,
                 "" if w.expect is None else "=" + w.expect,
             ]
-        await self._write_unlock(keys=[lock, *(w.key for w in writes)], args=args)
+        await self._redis.evalsha(self._write_unlock, [lock, *(w.key for w in writes)], args)
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._redis.ping())
+            return await self._redis.execute("PING") == "PONG"
         except (RedisError, OSError):
             return False
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._redis.close()
 
 
 def make_store(redis_url: str | None) -> SharedStore:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 
 from sanic import Sanic
@@ -20,6 +21,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1)
 
 
+def serving_app() -> Sanic:
+    """The app as a worker serves it: what start-up loaded is frozen out of the collector.
+
+    Jieba's dictionary, the model and the policy are ~235,000 objects kept for the worker's life;
+    a full collection walking them took ~60 ms, which had become the p99 of a WeChat message.
+    (Only here, not in ``create_app``: tests start many apps in one process.)
+    """
+    app = create_app()
+
+    @app.after_server_start
+    async def freeze_loaded_objects(app: Sanic) -> None:
+        gc.collect()
+        gc.freeze()
+
+    return app
+
+
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.workers > 1 and not settings.redis_url:
@@ -28,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
         print("warning: SQLite with several workers serialises writes; use PostgreSQL")
-    loader = AppLoader(factory=create_app)
+    loader = AppLoader(factory=serving_app)
     app = loader.load()
     app.prepare(
         host=args.host,
