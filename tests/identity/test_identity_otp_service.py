@@ -138,8 +138,8 @@ async def test_store_keeps_no_code_and_no_phone(redis_url, settings):
     outbox = Outbox()
     try:
         await _issue(store, settings, outbox)
-        keys = await store._redis.keys("*")
-        values = [await store._redis.get(k) for k in keys]
+        keys = await store._redis.execute("KEYS", "*")
+        values = [await store._redis.execute("GET", k) for k in keys]
     finally:
         await store.close()
     dump = " ".join(keys) + " ".join(v or "" for v in values)
