@@ -25,6 +25,8 @@ PENDING, LATE, DONE = "pending", "late", "done:"
 DELIVERY_TTL = 60.0
 DELIVERY_POLL = 0.05
 
+NEW_STATE = DialogueState().to_json()
+
 Classifier = Callable[[str], Classification]
 Render = Callable[[Reply], bytes]
 LateDelivery = Callable[[Awaitable[Reply]], None]
@@ -75,12 +77,12 @@ class Engine:
             turn = asyncio.ensure_future(
                 self._turn(inbound, identity, fetch_media=fetch_media, claim=key, render=render)
             )
-            try:
-                reply, body = await asyncio.wait_for(asyncio.shield(turn), wait)
-            except TimeoutError:
+            done, _ = await asyncio.wait((turn,), timeout=wait)  # the turn survives a timeout
+            if not done:
                 await self.services.store.set(key, LATE, ttl=DELIVERY_TTL)
                 late(_reply_of(turn))
                 return None
+            reply, body = turn.result()
             if reply is not None:
                 return body
             kept = await self._kept(key, body, deadline)
@@ -122,14 +124,14 @@ class Engine:
         writes: list[Write] = []
         try:
             state = DialogueState.from_json(got.value)
-            before = state.to_json()
+            before = got.value or NEW_STATE
             turn = Turn(inbound, identity, state, self.services, fetch_media=fetch_media)
             route = self.route(turn)
             reply = await self.router[route](turn)
             if route == r.FAREWELL:
                 writes.append(self.states.write(user, None))
-            elif state.to_json() != before:
-                writes.append(self.states.write(user, state))
+            elif (after := state.to_json()) != before:
+                writes.append(self.states.write(user, after))
             body = render(reply) if render is not None else None
         except BaseException:
             await self.states.end(user, token, [Write(claim, None)] if claim else [])

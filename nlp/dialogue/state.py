@@ -101,11 +101,9 @@ class StateStore:
             got = await self.store.lock_get(self._lock(user), token, self.key(user), ttl=LOCK_TTL)
         return got
 
-    def write(self, user: str, state: DialogueState | None) -> Write:
-        """The write that saves ``state`` (None forgets the conversation)."""
-        if state is None:
-            return Write(self.key(user), None)
-        return Write(self.key(user), state.to_json(), ttl=self.ttl)
+    def write(self, user: str, state_json: str | None) -> Write:
+        """The write that saves a state (``DialogueState.to_json``); None forgets it."""
+        return Write(self.key(user), state_json, ttl=None if state_json is None else self.ttl)
 
     async def end(self, user: str, token: str, writes: Sequence[Write] = ()) -> None:
         """Apply the turn's writes and release the user's lock."""
