@@ -140,13 +140,13 @@ def half_load(port: int, requests: Path, target: float, args: argparse.Namespace
     """A run paced to ``target`` requests/s: the per-connection pause is calibrated first,
     because wrk pauses after each answer (rate = connections / (pause + latency))."""
     pause = args.connections * 1000 / target
-    for _ in range(3):
+    for _ in range(5):
         _flush_redis()
         write_requests(requests, args.requests, safe=True)
         probe = wrk(port, requests, seconds=2, connections=args.connections, delay_ms=pause)
-        latency = max(0.0, args.connections * 1000 / probe["rps"] - pause)
         if abs(probe["rps"] - target) <= 0.05 * target:
             break
+        latency = max(0.0, args.connections * 1000 / probe["rps"] - pause)
         pause = max(0.0, args.connections * 1000 / target - latency)
     _flush_redis()
     write_requests(requests, args.requests, safe=True)
