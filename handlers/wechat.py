@@ -112,15 +112,15 @@ async def _answer(app: Sanic, parsed: ParsedRequest) -> bytes:
         channel="wechat",
         resolve=partial(_account_identity, inbound.user_id),
     )
-    wechat, outbox = app.ctx.wechat, app.ctx.wechat_outbox
+    wechat, outbox, key = app.ctx.wechat, app.ctx.wechat_outbox, dedupe_key(inbound)
     try:
         out = await engine_of(app).deliver(
             inbound,
             identity,
-            key=dedupe_key(inbound),
+            key=key,
             render=partial(wechat.render, parsed=parsed),
             wait=app.ctx.wechat_budget,
-            late=partial(outbox.push_when_done, inbound.user_id),
+            late=partial(outbox.push_when_done, inbound.user_id, key=key),
             fetch_media=app.ctx.wechat_client.download_media,
         )
     except Exception:

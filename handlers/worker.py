@@ -21,6 +21,7 @@ from sanic import Sanic
 
 from channels.wechat.client import WeChatClient
 from channels.wechat.notify import WeChatSubscribeSender
+from channels.wechat.outbox import CustomerServiceSender
 from handlers.redis_store import make_store
 from selfservice import db
 from selfservice.calendar import set_calendar
@@ -44,8 +45,13 @@ def worker_id() -> str:
 def senders(
     settings: Settings, session: aiohttp.ClientSession, store: SharedStore
 ) -> dict[str, outbox.Sender]:
-    """In-app always; WeChat subscribe messages when an app id is configured."""
+    """In-app always; WeChat subscribe messages when an app id is configured, and late chat
+    replies (customer-service messages) when the official account is."""
     out: dict[str, outbox.Sender] = {outbox.INAPP: outbox.InAppSender()}
+    if settings.wechat_appid:
+        account = WeChatClient.official_account(session, store, settings)
+        account.stable = True
+        out[outbox.WECHAT_CS] = CustomerServiceSender(account)
     if settings.miniprogram_appid:
         client = WeChatClient.miniprogram(session, store, settings)
     elif settings.wechat_appid:

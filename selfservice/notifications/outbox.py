@@ -23,7 +23,8 @@ from selfservice.notifications.models import Notification, OutboxMessage
 log = logging.getLogger("selfservice.outbox")
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
-INAPP, WECHAT = "inapp", "wechat"
+INAPP, WECHAT, WECHAT_CS = "inapp", "wechat", "wechat_cs"
+"""Channels: in-app list, WeChat subscribe message, WeChat customer-service message (chat)."""
 BACKOFF_BASE = 30.0
 BACKOFF_MAX = 3600.0
 MAX_ATTEMPTS = 12
@@ -205,14 +206,32 @@ async def claim(
     for message_id in ids:
         if len(claimed) >= limit:
             break
-        won = await OutboxMessage.filter(_claimable(now), id=message_id).update(
+        if await _take(message_id, worker=worker, now=now, lease=lease):
+            claimed.append(message_id)
+    return await OutboxMessage.filter(id__in=claimed).order_by("id")
+
+
+async def _take(message_id: int, *, worker: str, now: datetime, lease: float) -> bool:
+    """Lease one row unless another worker holds it; counts an attempt."""
+    return bool(
+        await OutboxMessage.filter(_claimable(now), id=message_id).update(
             lease_owner=worker,
             lease_until=now + timedelta(seconds=lease),
             attempts=F("attempts") + 1,
         )
-        if won:
-            claimed.append(message_id)
-    return await OutboxMessage.filter(id__in=claimed).order_by("id")
+    )
+
+
+async def deliver_now(
+    *, message_id: int, senders: Mapping[str, Sender], worker: str, lease: float = LEASE_SECONDS
+) -> str:
+    """Try one row at once, whatever its schedule (someone is waiting for it); a row that is
+    not delivered stays for the worker's next passes. Returns what ``deliver`` returns."""
+    now = timezone.localtime(utcnow())
+    if not await _take(message_id, worker=worker, now=now, lease=lease):
+        return "lost"
+    message = await OutboxMessage.get(id=message_id)
+    return await deliver(message=message, senders=senders, worker=worker, now=now)
 
 
 async def _finish(message: OutboxMessage, worker: str, **changes: Any) -> None:

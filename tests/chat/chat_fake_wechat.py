@@ -17,6 +17,8 @@ class FakeWeChatApi:
         self.media_requests: list[str] = []
         self.arrived = asyncio.Event()
         self.fail_sends = 0
+        self.fail_after: int | None = None  # sends past this many delivered ones fail (502)
+        self.refuse_with: int | None = None  # an errcode every send is refused with
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -34,6 +36,10 @@ class FakeWeChatApi:
     async def send(self, request: web.Request) -> web.Response:
         if request.query.get("access_token") != "FAKE_TOKEN":
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        if self.refuse_with is not None:
+            return web.json_response({"errcode": self.refuse_with, "errmsg": "refused"})
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            return web.Response(status=502, text="bad gateway")
         if self.fail_sends:
             self.fail_sends -= 1
             return web.Response(status=502, text="bad gateway")

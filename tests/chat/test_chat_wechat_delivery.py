@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 from chat_vectors import signed_query, text_xml
 from wechatpy import parse_message
 
 from channels.message import Reply
+from handlers.worker import senders
 from nlp.dialogue.turn import Turn
+from selfservice.notifications.models import OutboxMessage
+from selfservice.notifications.outbox import run_once, utcnow
 
 
 def _slow(seconds: float, text: str):
@@ -108,3 +112,64 @@ async def test_a_failing_skill_answers_busy_instead_of_an_error_page(served):
         "/wechat", params=signed_query(), data=text_xml("oBroken", "你好", 900060)
     )
     assert status == 200 and "系统繁忙" in parse_message(out.decode()).content
+
+
+def _late(served, seconds: float, text: str) -> None:
+    """A greeting that misses a short budget, with quick retries that do not wait long."""
+    served.app.ctx.wechat_budget = 0.2
+    served.app.ctx.wechat_outbox.backoff = 0.01
+    served.replace_skill("greeting", _slow(seconds, text))
+
+
+async def _worker_pass(served) -> dict[str, int]:
+    """One pass of ``selfservice worker`` an hour later (past any backoff)."""
+    ctx = served.app.ctx
+    chosen = senders(ctx.settings, ctx.http, ctx.store)
+    return await run_once(senders=chosen, worker="test-worker", now=utcnow() + timedelta(hours=1))
+
+
+async def test_a_late_reply_wechat_will_not_take_now_is_kept_and_sent_by_the_worker(
+    served, fake_api
+):
+    api, _ = fake_api
+    api.fail_sends = 100
+    _late(served, 0.4, "稍后送达")
+    _, _, out = await served.post(
+        "/wechat", params=signed_query(), data=text_xml("oKept", "你好", 900070)
+    )
+    assert out == b"success"
+    await served.app.ctx.wechat_outbox.drain(within=5)
+    row = await OutboxMessage.get(channel="wechat_cs", openid="oKept")
+    assert (row.status, row.attempts, api.sent) == ("pending", 3, [])
+    api.fail_sends = 0
+    assert await _worker_pass(served) == {"delivered": 1}
+    assert api.sent == [{"touser": "oKept", "msgtype": "text", "text": {"content": "稍后送达"}}]
+    assert (await OutboxMessage.get(id=row.id)).status == "delivered"
+    assert await _worker_pass(served) == {}
+
+
+async def test_a_long_late_reply_resumes_after_the_parts_already_sent(served, fake_api):
+    api, _ = fake_api
+    api.fail_after = 1
+    long_text = "\n".join(f"第{n}行：" + "信用" * 60 for n in range(30))
+    _late(served, 0.3, long_text)
+    await served.post("/wechat", params=signed_query(), data=text_xml("oResume", "你好", 900080))
+    await served.app.ctx.wechat_outbox.drain(within=5)
+    row = await OutboxMessage.get(channel="wechat_cs", openid="oResume")
+    assert row.status == "pending" and row.data["sent"] == 1 and len(api.sent) == 1
+    api.fail_after = None
+    assert await _worker_pass(served) == {"delivered": 1}
+    parts = [m["text"]["content"] for m in api.sent]
+    assert len(parts) == len(row.data["parts"]) > 2
+    assert "\n".join(parts) == long_text
+
+
+async def test_a_late_reply_wechat_refuses_for_good_is_not_retried(served, fake_api):
+    api, _ = fake_api
+    api.refuse_with = 45015  # the user has not written for 48 hours
+    _late(served, 0.3, "不会送达")
+    await served.post("/wechat", params=signed_query(), data=text_xml("oGone", "你好", 900090))
+    await served.app.ctx.wechat_outbox.drain(within=5)
+    row = await OutboxMessage.get(channel="wechat_cs", openid="oGone")
+    assert (row.status, row.attempts) == ("dead", 1) and "45015" in row.last_error
+    assert await _worker_pass(served) == {}
