@@ -10,7 +10,9 @@ from sanic.exceptions import SanicException
 from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, JSONResponse, json
 
-from selfservice.errors import DomainError, ValidationFailed
+from handlers.redis_conn import RedisError
+from selfservice.errors import ConfigError, DomainError, ServiceUnavailable, ValidationFailed
+from selfservice.store import StoreUnavailable
 
 log = logging.getLogger("handlers.errors")
 
@@ -68,6 +70,9 @@ def respond(request: Request | None, exc: BaseException) -> JSONResponse:
             response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
     where = f"{request.method} {request.path}" if request is not None else "startup"
+    if isinstance(exc, RedisError | ConfigError):  # the server's trouble, and passing: 503
+        log.error("%s on %s: %s", type(exc).__name__, where, exc)
+        return render(StoreUnavailable() if isinstance(exc, RedisError) else ServiceUnavailable())
     log.error("unhandled error on %s", where, exc_info=exc)
     error = DomainError(
         "服务器内部错误，请稍后再试", "Internal error, please retry later", code="internal"

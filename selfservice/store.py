@@ -42,6 +42,10 @@ async def acquire(
         await asyncio.sleep(0.01)
 
 
+class StoreUnavailable(ServiceUnavailable):
+    code = "store_unavailable"
+
+
 class RateLimited(TooManyRequests):
     code = "rate_limited"
 

@@ -46,6 +46,15 @@ async def test_healthz_503_when_store_down(make_app, database):
     assert res.json["store"] == "down" and res.json["database"] == "ok"
 
 
+async def test_store_down_is_a_503_json_error_not_a_500(make_app, database):
+    await db.close()
+    app = make_app(database, redis_url="redis://127.0.0.1:1/0")
+    _, res = await app.asgi_client.post("/api/v1/chat", json={"text": "你好"})
+    assert res.status == 503
+    assert res.json["error"]["code"] == "store_unavailable"
+    assert "Traceback" not in res.text and "127.0.0.1:1" not in res.text
+
+
 async def test_errors_are_json_4xx_with_bilingual_message(make_app, database):
     await db.close()
     app = make_app(database)
