@@ -4,7 +4,7 @@ Loopback, 2 workers each, Redis for dedupe and dialogue state, ``wrk`` replaying
 requests with distinct MsgIds (``wechat_requests.lua``). Prints a JSON summary; ``--profile`` adds
 a cProfile of the in-process path (parse → dedupe → engine → render) on Redis.
 
-    python bench/bench_wechat.py [--seconds 10] [--connections 32] [--profile]
+    python bench/bench_wechat.py [--seconds 10] [--rounds 3] [--connections 32] [--profile]
 """
 
 from __future__ import annotations
@@ -148,9 +148,16 @@ def half_load(port: int, requests: Path, target: float, args: argparse.Namespace
             break
         latency = max(0.0, args.connections * 1000 / probe["rps"] - pause)
         pause = max(0.0, args.connections * 1000 / target - latency)
-    _flush_redis()
-    write_requests(requests, args.requests, safe=True)
-    result = wrk(port, requests, seconds=args.seconds, connections=args.connections, delay_ms=pause)
+    for _ in range(2):  # a long run can settle away from the short probes: correct once
+        _flush_redis()
+        write_requests(requests, args.requests, safe=True)
+        result = wrk(
+            port, requests, seconds=args.seconds, connections=args.connections, delay_ms=pause
+        )
+        if abs(result["rps"] - target) <= 0.1 * target:
+            break
+        latency = max(0.0, args.connections * 1000 / result["rps"] - pause)
+        pause = max(0.0, args.connections * 1000 / target - latency)
     return result | {"target_rps": round(target, 1), "pause_ms": round(pause, 3)}
 
 
@@ -189,49 +196,53 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
+    """Both servers up at once; bare and safe runs alternate for ``--rounds`` rounds, so that
+    the machine's drift (seen here: the bare endpoint between 13,700 and 22,900 req/s from one
+    minute to the next) hits both sides alike. The ratio is of the medians."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-wechat-"))
     env = app_env(tmp)
     subprocess.run(
         [sys.executable, "-m", "selfservice", "migrate"], env=env, check=True, capture_output=True
     )
     results: dict = {"workers": WORKERS, "connections": args.connections, "seconds": args.seconds}
-    count = args.requests
+    count, seconds, conns = args.requests, args.seconds, args.connections
     plain, safe = tmp / "plain.txt", tmp / "safe.txt"
     bare_port, app_port = _free_port(), _free_port()
+    serve = [sys.executable, "-m", "selfservice", "serve", "--port", str(app_port)]
     bare = start([sys.executable, __file__, "--bare-server", str(bare_port)], env, bare_port)
-    try:
-        write_requests(plain, count, safe=False)
-        results["bare"] = wrk(bare_port, plain, seconds=args.seconds, connections=args.connections)
-    finally:
-        stop(bare)
-    _flush_redis()
-    app = start(
-        [
-            sys.executable,
-            "-m",
-            "selfservice",
-            "serve",
-            "--port",
-            str(app_port),
-            "--workers",
-            str(WORKERS),
-        ],
-        env,
-        app_port,
-    )
+    app = start([*serve, "--workers", str(WORKERS)], env, app_port)
     try:
         _flush_redis()
         write_requests(plain, count, safe=False)
-        wrk(app_port, plain, seconds=2, connections=args.connections)  # warm-up, not reported
-        for mode, path in (("plain", plain), ("safe", safe)):
+        wrk(app_port, plain, seconds=2, connections=conns)  # warm-up, not reported
+        _flush_redis()
+        write_requests(plain, count, safe=False)
+        results["plain"] = wrk(app_port, plain, seconds=seconds, connections=conns)
+        rounds: list[dict] = []
+        for _ in range(args.rounds):
+            write_requests(plain, count, safe=False)
+            bare_run = wrk(bare_port, plain, seconds=seconds, connections=conns)
             _flush_redis()
-            write_requests(path, count, safe=mode == "safe")
-            results[mode] = wrk(app_port, path, seconds=args.seconds, connections=args.connections)
+            write_requests(safe, count, safe=True)
+            safe_run = wrk(app_port, safe, seconds=seconds, connections=conns)
+            rounds.append({"bare": bare_run, "safe": safe_run})
+        results["rounds"] = rounds
+        results["bare"] = _median_run([r["bare"] for r in rounds])
+        results["safe"] = _median_run([r["safe"] for r in rounds])
         results["safe_half_load"] = half_load(app_port, safe, results["safe"]["rps"] / 2, args)
     finally:
         stop(app)
+        stop(bare)
     results["safe_vs_bare"] = round(results["safe"]["rps"] / results["bare"]["rps"], 3)
+    results["safe_vs_bare_by_round"] = [
+        round(r["safe"]["rps"] / r["bare"]["rps"], 3) for r in results["rounds"]
+    ]
     return results
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median requests/s."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
 
 async def profile(n: int) -> str:
@@ -302,6 +313,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--requests", type=int, default=120_000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating bare/safe rounds")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.bare_server:
