@@ -84,7 +84,17 @@ class _Protocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.reader.feed(data)
-        while (reply := self.reader.gets()) is not False:
+        while True:
+            try:
+                reply = self.reader.gets()
+            except hiredis.ProtocolError:
+                self.fail(RedisUnavailable("Redis sent something that is not RESP"))
+                return
+            if reply is False:
+                return
+            if not self.waiting:
+                self.fail(RedisUnavailable("Redis answered a command nobody sent"))
+                return
             future, _ = self.waiting.popleft()
             if future.done():
                 continue

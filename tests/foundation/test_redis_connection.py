@@ -117,3 +117,18 @@ async def test_a_server_that_never_answers_times_out_and_is_dropped():
     server.close()
     for writer in accepted:
         writer.close()
+
+
+async def test_a_server_that_does_not_speak_resp_is_unavailable():
+    async def http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1 << 16)
+        writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        await writer.drain()
+
+    server = await asyncio.start_server(http, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    conn = Connection(f"redis://127.0.0.1:{port}/0", timeout=2)
+    with pytest.raises(RedisUnavailable, match="not RESP"):
+        await conn.execute("PING")
+    await conn.close()
+    server.close()
