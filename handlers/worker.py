@@ -48,17 +48,16 @@ def senders(
     """In-app always; WeChat subscribe messages when an app id is configured, and late chat
     replies (customer-service messages) when the official account is."""
     out: dict[str, outbox.Sender] = {outbox.INAPP: outbox.InAppSender()}
+    account = WeChatClient.official_account(session, store, settings)
     if settings.wechat_appid:
-        account = WeChatClient.official_account(session, store, settings)
-        account.stable = True
         out[outbox.WECHAT_CS] = CustomerServiceSender(account)
     if settings.miniprogram_appid:
         client = WeChatClient.miniprogram(session, store, settings)
     elif settings.wechat_appid:
-        client = WeChatClient.official_account(session, store, settings)
+        client = account
     else:
         return out
-    client.stable = True
+    account.stable = client.stable = True
     out[outbox.WECHAT] = WeChatSubscribeSender(client, template_id=settings.wechat_notify_template)
     return out
 

@@ -60,11 +60,10 @@ class FaqIndex:
         df = Counter(t for bag in bags for t in bag)
         n = len(entries)
         self.idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-        self.vectors = [self._unit(bag) for bag in bags]
         self.postings: dict[str, list[tuple[int, float]]] = {}
-        for n, vec in enumerate(self.vectors):
-            for t, w in vec.items():
-                self.postings.setdefault(t, []).append((n, w))
+        for number, bag in enumerate(bags):
+            for t, w in self._unit(bag).items():
+                self.postings.setdefault(t, []).append((number, w))
 
     def _unit(self, bag: Counter[str]) -> dict[str, float]:
         vec = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in bag.items()}

@@ -7,6 +7,7 @@ import base64
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from channels.message import Inbound, Kind, Reply
 from nlp import intents as i
@@ -26,6 +27,14 @@ DELIVERY_TTL = 60.0
 DELIVERY_POLL = 0.05
 
 NEW_STATE = DialogueState().to_json()
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Another delivery of the message holds its claim; ``prior`` is the claim's value."""
+
+    prior: str | None
+
 
 Classifier = Callable[[str], Classification]
 Render = Callable[[Reply], bytes]
@@ -51,8 +60,9 @@ class Engine:
         self, inbound: Inbound, identity: Identity, *, fetch_media: MediaFetcher | None = None
     ) -> Reply:
         """Answer one message; messages of one user are handled one at a time."""
-        reply, _ = await self._turn(inbound, identity, fetch_media=fetch_media)
-        return reply
+        outcome = await self._turn(inbound, identity, fetch_media=fetch_media)
+        assert not isinstance(outcome, Held)  # no claim, so nothing can hold it
+        return outcome[0]
 
     async def deliver(
         self,
@@ -77,30 +87,30 @@ class Engine:
             turn = asyncio.ensure_future(
                 self._turn(inbound, identity, fetch_media=fetch_media, claim=key, render=render)
             )
-            done, _ = await asyncio.wait((turn,), timeout=wait)  # the turn survives a timeout
+            # asyncio.wait leaves the turn running past the timeout; a rerun gets what is left
+            done, _ = await asyncio.wait((turn,), timeout=max(0.0, deadline - time.monotonic()))
             if not done:
                 await self.services.store.set(key, LATE, ttl=DELIVERY_TTL)
                 late(_reply_of(turn))
                 return None
-            reply, body = turn.result()
-            if reply is not None:
-                return body
-            kept = await self._kept(key, body, deadline)
+            outcome = turn.result()
+            if not isinstance(outcome, Held):
+                return outcome[1]
+            kept = await self._kept(key, outcome.prior, deadline)
             if kept is not False:
                 return kept
 
-    async def _kept(self, key: str, value: bytes | None, deadline: float) -> bytes | bool | None:
+    async def _kept(self, key: str, value: str | None, deadline: float) -> bytes | bool | None:
         """A retry's answer: the kept body, None (answered late), or False (run it again)."""
         while True:
             if value is None:
                 return False
-            if value.startswith(DONE.encode()):
+            if value.startswith(DONE):
                 return base64.b64decode(value[len(DONE) :])
-            if value != PENDING.encode() or time.monotonic() >= deadline:
+            if value != PENDING or time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(DELIVERY_POLL)
-            raw = await self.services.store.get(key)
-            value = None if raw is None else raw.encode()
+            value = await self.services.store.get(key)
 
     async def _turn(
         self,
@@ -110,17 +120,17 @@ class Engine:
         fetch_media: MediaFetcher | None,
         claim: str | None = None,
         render: Render | None = None,
-    ) -> tuple[Reply | None, bytes | None]:
+    ) -> tuple[Reply, bytes | None] | Held:
         """One turn under the user's lock: two store round trips, whatever the skill.
 
-        With ``claim``: (None, the claim's value) when another delivery holds it, else the reply
-        and its rendering, which is kept under the claim unless it was marked late meanwhile.
+        Returns the reply and its rendering, which is kept under ``claim`` unless the claim was
+        marked late meanwhile; ``Held`` when another delivery holds the claim.
         """
         token, user = secrets.token_hex(8), identity.user
         taken = Write(claim, PENDING, ttl=DELIVERY_TTL) if claim else None
         got = await self.states.begin(user, token, claim=taken)
         if not got.claimed:
-            return None, None if got.prior is None else got.prior.encode()
+            return Held(got.prior)
         writes: list[Write] = []
         try:
             state = DialogueState.from_json(got.value)
@@ -187,6 +197,6 @@ class Engine:
         return turn.confidence < SWITCH_CONFIDENCE
 
 
-async def _reply_of(turn: Awaitable[tuple[Reply | None, bytes | None]]) -> Reply:
-    reply, _ = await turn
-    return reply or Reply()
+async def _reply_of(turn: Awaitable[tuple[Reply, bytes | None] | Held]) -> Reply:
+    outcome = await turn
+    return Reply() if isinstance(outcome, Held) else outcome[0]

@@ -64,7 +64,7 @@ class StateStore:
         self.store, self.ttl = store, ttl
 
     @staticmethod
-    def key(user: str) -> str:
+    def _key(user: str) -> str:
         return key("dialogue", user)
 
     @staticmethod
@@ -72,13 +72,13 @@ class StateStore:
         return key("lock", "dialogue", user)
 
     async def load(self, user: str) -> DialogueState:
-        return DialogueState.from_json(await self.store.get(self.key(user)))
+        return DialogueState.from_json(await self.store.get(self._key(user)))
 
     async def save(self, user: str, state: DialogueState) -> None:
-        await self.store.set(self.key(user), state.to_json(), ttl=self.ttl)
+        await self.store.set(self._key(user), state.to_json(), ttl=self.ttl)
 
     async def clear(self, user: str) -> None:
-        await self.store.delete(self.key(user))
+        await self.store.delete(self._key(user))
 
     async def begin(
         self, user: str, token: str, *, claim: Write | None = None, wait: float = LOCK_WAIT
@@ -89,7 +89,7 @@ class StateStore:
         holds the lock, wait for it up to ``wait`` seconds (LockTimeout, claim given back).
         """
         got = await self.store.lock_get(
-            self._lock(user), token, self.key(user), ttl=LOCK_TTL, claim=claim
+            self._lock(user), token, self._key(user), ttl=LOCK_TTL, claim=claim
         )
         deadline = time.monotonic() + wait
         while got.claimed and not got.locked:
@@ -98,12 +98,12 @@ class StateStore:
                     await self.store.delete(claim.key)
                 raise LockTimeout()
             await asyncio.sleep(LOCK_POLL)
-            got = await self.store.lock_get(self._lock(user), token, self.key(user), ttl=LOCK_TTL)
+            got = await self.store.lock_get(self._lock(user), token, self._key(user), ttl=LOCK_TTL)
         return got
 
     def write(self, user: str, state_json: str | None) -> Write:
         """The write that saves a state (``DialogueState.to_json``); None forgets it."""
-        return Write(self.key(user), state_json, ttl=None if state_json is None else self.ttl)
+        return Write(self._key(user), state_json, ttl=None if state_json is None else self.ttl)
 
     async def end(self, user: str, token: str, writes: Sequence[Write] = ()) -> None:
         """Apply the turn's writes and release the user's lock."""
