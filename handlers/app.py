@@ -33,6 +33,7 @@ from handlers.redis_store import make_store
 from selfservice import db
 from selfservice.calendar import set_calendar
 from selfservice.calendar.service import load_calendar
+from selfservice.clock import Clock
 from selfservice.policy import load_policy
 from selfservice.settings import Settings, get_settings
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_UI_REDOC = False
     app.config.CORS = False
     app.ctx.settings = settings
+    app.ctx.clock = Clock()
     errors.install(app)
     Extend(app)
     openapi_doc.install(app)

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+
+
+class MaterialIn(BaseModel):
+    statement: str = Field("", max_length=2000)
+    evidence: list[str] = Field(default_factory=list, max_length=50, description="evidence ids")
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field("", max_length=500)
+
+
 DEADLINE = {
     "step": str,
     "step_due": str,

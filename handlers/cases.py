@@ -6,11 +6,13 @@ from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
-from handlers.auth import principal_of, scope_required
-from handlers.case_schemas import CASE_BRIEF, CASE_VIEW
+from handlers.auth import principal_of, scope_required, subject_required
+from handlers.case_schemas import CASE_BRIEF, CASE_VIEW, MaterialIn, WithdrawIn
 from handlers.schemas import error
+from selfservice.cases import service as cases
+from selfservice.cases.actors import actor_of
+from selfservice.cases.flows import MoveIn
 from selfservice.cases.views import own_case, own_cases, subject_view
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
 
@@ -23,7 +25,9 @@ bp = Blueprint("cases", url_prefix="/api/v1/cases")
 @openapi.response(403, *error("not_verified, forbidden"))
 @scope_required("progress")
 async def list_cases(request: Request) -> JSONResponse:
-    items = await own_cases(subject_id=principal_of(request).subject_id, today=local_today())
+    items = await own_cases(
+        subject_id=principal_of(request).subject_id, today=request.app.ctx.clock.today()
+    )
     return json({"items": items})
 
 
@@ -37,4 +41,50 @@ async def list_cases(request: Request) -> JSONResponse:
 @scope_required("progress")
 async def get_case(request: Request, receipt: str) -> JSONResponse:
     case = await own_case(subject_id=principal_of(request).subject_id, receipt=receipt)
-    return json(await subject_view(case=case, today=local_today()))
+    return json(await subject_view(case=case, today=request.app.ctx.clock.today()))
+
+
+@bp.post("/<receipt:str>/material")
+@openapi.summary("Add a statement or files to one of your open cases, of any kind")
+@openapi.secured("bearer")
+@openapi.body({"application/json": MaterialIn}, required=True)
+@openapi.response(200, {"application/json": CASE_VIEW})
+@openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("not_verified, forbidden"))
+@openapi.response(404, *error("case_not_found, evidence_not_found"))
+@openapi.response(409, *error("bad_case_transition"))
+@openapi.response(422, *error("validation_failed, evidence_limit"))
+@subject_required
+async def add_material(request: Request, receipt: str) -> JSONResponse:
+    body = MaterialIn.model_validate(request.json or {})
+    ask = MoveIn("add_material", reason=body.statement, evidence_ids=body.evidence)
+    return await _move(request, receipt, ask)
+
+
+@bp.post("/<receipt:str>/withdraw")
+@openapi.summary("Withdraw one of your cases, of any kind, before it is decided")
+@openapi.secured("bearer")
+@openapi.body({"application/json": WithdrawIn})
+@openapi.response(200, {"application/json": CASE_VIEW})
+@openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("not_verified, forbidden"))
+@openapi.response(404, *error("case_not_found"))
+@openapi.response(409, *error("bad_case_transition"))
+@subject_required
+async def withdraw(request: Request, receipt: str) -> JSONResponse:
+    body = WithdrawIn.model_validate(request.json or {})
+    return await _move(request, receipt, MoveIn("withdraw", reason=body.reason))
+
+
+async def _move(request: Request, receipt: str, ask: MoveIn) -> JSONResponse:
+    """The subject's own move; the agent scope of the case's kind is checked by the domain."""
+    principal = principal_of(request)
+    case = await cases.act(
+        actor=actor_of(principal),
+        receipt=receipt.upper(),
+        ask=ask,
+        policy=request.app.ctx.policy,
+        today=request.app.ctx.clock.today(),
+        max_files=request.app.ctx.settings.upload_max_files,
+    )
+    return json(await subject_view(case=case, today=request.app.ctx.clock.today()))

@@ -12,7 +12,6 @@ from handlers.auth import scope_required
 from handlers.schemas import ERROR_JSON
 from selfservice.creditreport import pdf, service
 from selfservice.errors import ValidationFailed
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("creditreport", url_prefix="/api/v1")
 
@@ -86,7 +85,7 @@ async def report(request: Request) -> HTTPResponse:
         subject_id=request.ctx.principal.subject_id,
         years=_years(request),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         base_url=request.app.ctx.settings.public_base_url,
     )
     if not _wants_pdf(request):

@@ -16,7 +16,9 @@ async def open_dialogue(app: Sanic) -> None:
     if getattr(app.ctx, "dialogue", None) is not None:
         return
     faq.load()
-    services = Services(app.ctx.settings, app.ctx.store, getattr(app.ctx, "policy", None))
+    services = Services(
+        app.ctx.settings, app.ctx.store, getattr(app.ctx, "policy", None), app.ctx.clock
+    )
     app.ctx.dialogue = Engine(
         skills=registry(), services=services, classify=IntentMatcher.load().classify
     )

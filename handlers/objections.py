@@ -8,13 +8,15 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import principal_of, provider_required, scope_required
-from handlers.case_schemas import CASE_VIEW
+from handlers.case_schemas import CASE_VIEW, MaterialIn, WithdrawIn
 from handlers.schemas import error
+from selfservice.cases import service as cases
 from selfservice.cases.actors import actor_of
+from selfservice.cases.enums import CaseKind
+from selfservice.cases.flows import MoveIn
 from selfservice.cases.views import own_case, subject_view
 from selfservice.objections import service
 from selfservice.objections.enums import ObjectionType
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("objections", url_prefix="/api/v1")
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -27,15 +29,6 @@ class ObjectionIn(BaseModel):
     )
     statement: str = Field(min_length=5, max_length=2000)
     evidence: list[str] = Field(default_factory=list, max_length=50, description="evidence ids")
-
-
-class MaterialIn(BaseModel):
-    statement: str = Field("", max_length=2000)
-    evidence: list[str] = Field(default_factory=list, max_length=50)
-
-
-class WithdrawIn(BaseModel):
-    reason: str = Field("", max_length=500)
 
 
 class OpinionIn(BaseModel):
@@ -51,7 +44,7 @@ def _key(request: Request) -> str | None:
 async def _view(request: Request, receipt: str) -> JSONResponse:
     principal = principal_of(request)
     case = await own_case(subject_id=principal.subject_id, receipt=receipt)
-    return json(await subject_view(case=case, today=local_today()))
+    return json(await subject_view(case=case, today=request.app.ctx.clock.today()))
 
 
 @bp.post("/objections")
@@ -77,12 +70,12 @@ async def file_objection(request: Request) -> JSONResponse:
             body.record_id, body.type.value, body.statement, tuple(body.evidence)
         ),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         account_id=principal.account_id,
         idempotency_key=_key(request),
         max_files=settings.upload_max_files,
     )
-    view = await subject_view(case=case, today=local_today())
+    view = await subject_view(case=case, today=request.app.ctx.clock.today())
     return json(view, status=201 if created else 200)
 
 
@@ -99,13 +92,13 @@ async def file_objection(request: Request) -> JSONResponse:
 @scope_required("objection")
 async def add_material(request: Request, receipt: str) -> JSONResponse:
     body = MaterialIn.model_validate(request.json or {})
-    await service.add_material(
+    await cases.act(
         actor=actor_of(principal_of(request)),
         receipt=receipt.upper(),
-        statement=body.statement,
-        evidence_ids=body.evidence,
+        kind=CaseKind.OBJECTION,
+        ask=MoveIn("add_material", reason=body.statement, evidence_ids=body.evidence),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         max_files=request.app.ctx.settings.upload_max_files,
     )
     return await _view(request, receipt.upper())
@@ -123,12 +116,13 @@ async def add_material(request: Request, receipt: str) -> JSONResponse:
 @scope_required("objection")
 async def withdraw(request: Request, receipt: str) -> JSONResponse:
     body = WithdrawIn.model_validate(request.json or {})
-    await service.withdraw(
+    await cases.act(
         actor=actor_of(principal_of(request)),
         receipt=receipt.upper(),
-        reason=body.reason,
+        kind=CaseKind.OBJECTION,
+        ask=MoveIn("withdraw", reason=body.reason),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
     )
     return await _view(request, receipt.upper())
 
@@ -145,11 +139,12 @@ async def withdraw(request: Request, receipt: str) -> JSONResponse:
 @provider_required
 async def provider_opinion(request: Request, receipt: str) -> JSONResponse:
     body = OpinionIn.model_validate(request.json or {})
-    case = await service.act(
+    case = await cases.act(
         actor=actor_of(principal_of(request)),
         receipt=receipt.upper(),
-        move=service.StaffMove("opinion", reason=body.opinion, evidence_ids=body.evidence),
+        kind=CaseKind.OBJECTION,
+        ask=MoveIn("opinion", reason=body.opinion, evidence_ids=body.evidence),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
     )
     return json({"receipt": case.receipt, "status": case.status})

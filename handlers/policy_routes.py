@@ -11,7 +11,6 @@ from sanic_ext.extensions.openapi.types import Date
 
 from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("policy", url_prefix="/api/v1")
 
@@ -38,7 +37,7 @@ POLICY = {"jurisdiction": str, "versions": dict, "on": str, "rules": [RULE]}
 async def policy_in_force(request: Request) -> JSONResponse:
     raw_on = request.args.get("on")
     try:
-        on = date.fromisoformat(raw_on) if raw_on else local_today()
+        on = date.fromisoformat(raw_on) if raw_on else request.app.ctx.clock.today()
     except ValueError:
         raise ValidationFailed(details=[{"field": "on", "problem": "YYYY-MM-DD"}]) from None
     return json(request.app.ctx.policy.as_dict(on))

@@ -12,7 +12,6 @@ from handlers.auth import provider_required
 from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
 from selfservice.records.ingest import MAX_BATCH, ingest
-from selfservice.records.sweeps import local_today
 from selfservice.staff.models import Department
 from selfservice.store import key
 
@@ -72,7 +71,7 @@ async def push_records(request: Request) -> JSONResponse:
         rows=rows,
         provider=await Department.get(id=department_id),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         all_or_nothing=bool(body.get("all_or_nothing")),
     )
     if not report["written"]:

@@ -12,7 +12,6 @@ from handlers.auth import scope_required
 from handlers.schemas import ERROR_JSON
 from selfservice.errors import ValidationFailed
 from selfservice.records import service
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("records", url_prefix="/api/v1/me")
 
@@ -176,7 +175,7 @@ async def record_detail(request: Request, record_id: int) -> JSONResponse:
         subject_id=request.ctx.principal.subject_id,
         record_id=record_id,
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
     )
     return json(body)
 
@@ -192,6 +191,6 @@ async def summary(request: Request) -> JSONResponse:
     body = await service.summary(
         subject_id=request.ctx.principal.subject_id,
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
     )
     return json(body)

@@ -13,11 +13,11 @@ from handlers.auth import principal_of, staff_required
 from handlers.case_schemas import CASE_BRIEF, STAFF_CASE_VIEW
 from handlers.schemas import error
 from selfservice.cases import queue as queues
+from selfservice.cases import service as cases
 from selfservice.cases.actors import actor_of
+from selfservice.cases.flows import MoveIn
 from selfservice.cases.views import staff_view, visible_case
 from selfservice.errors import ValidationFailed
-from selfservice.objections import service as objections
-from selfservice.records.sweeps import local_today
 
 bp = Blueprint("staff_queue", url_prefix="/api/v1/staff")
 STAFF_ROLES = ("handler", "supervisor", "credit_office", "auditor", "admin")
@@ -36,6 +36,9 @@ class TransitionIn(BaseModel):
     evidence: list[str] = Field(default_factory=list, max_length=50)
     days: int | None = Field(None, description="extend: working days (1-15)")
     assignee_id: int | None = Field(None, description="assign: staff id (default: yourself)")
+    fields: dict[str, str | int | bool | None] = Field(
+        default_factory=dict, description="kind-specific input of the action (see the case page)"
+    )
 
 
 def _date(raw: str | None, name: str) -> date | None:
@@ -60,7 +63,7 @@ def _int(raw: str | None, name: str, default: int | None = None) -> int | None:
 @openapi.summary("A work queue of your departments: new, due_soon, overdue, mine, open or all")
 @openapi.secured("bearer")
 @openapi.parameter("queue", str, description="new | due_soon | overdue | mine | open | all")
-@openapi.parameter("kind", str, description="objection | repair | pledge | report")
+@openapi.parameter("kind", str, description="a case kind: objection | repair | pledge | report")
 @openapi.parameter("status", str)
 @openapi.parameter("department_id", int)
 @openapi.parameter("receipt", str, description="receipt number or prefix")
@@ -98,7 +101,7 @@ async def work_queue(request: Request) -> JSONResponse:
     page = await queues.queue(
         actor=actor_of(principal_of(request)),
         filters=filters,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         page=_int(args.get("page"), "page", 1) or 1,
         per_page=_int(args.get("per_page"), "per_page", 20) or 20,
     )
@@ -116,7 +119,7 @@ async def work_queue(request: Request) -> JSONResponse:
 async def case_page(request: Request, receipt: str) -> JSONResponse:
     actor = actor_of(principal_of(request))
     case = await visible_case(actor=actor, receipt=receipt)
-    return json(await staff_view(case=case, actor=actor, today=local_today()))
+    return json(await staff_view(case=case, actor=actor, today=request.app.ctx.clock.today()))
 
 
 @bp.post("/cases/<receipt:str>/transitions")
@@ -133,10 +136,10 @@ async def case_page(request: Request, receipt: str) -> JSONResponse:
 async def make_move(request: Request, receipt: str) -> JSONResponse:
     body = TransitionIn.model_validate(request.json or {})
     actor = actor_of(principal_of(request))
-    case = await objections.act(
+    case = await cases.act(
         actor=actor,
         receipt=receipt.upper(),
-        move=objections.StaffMove(
+        ask=MoveIn(
             action=body.action,
             reason=body.reason,
             outcome=body.outcome,
@@ -144,12 +147,13 @@ async def make_move(request: Request, receipt: str) -> JSONResponse:
             evidence_ids=body.evidence,
             days=body.days,
             assignee_id=body.assignee_id,
+            fields=body.fields,
         ),
         policy=request.app.ctx.policy,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
         max_files=request.app.ctx.settings.upload_max_files,
     )
-    return json(await staff_view(case=case, actor=actor, today=local_today()))
+    return json(await staff_view(case=case, actor=actor, today=request.app.ctx.clock.today()))
 
 
 @bp.get("/statistics")

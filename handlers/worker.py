@@ -27,9 +27,9 @@ from selfservice import db
 from selfservice.calendar import set_calendar
 from selfservice.calendar.service import load_calendar
 from selfservice.cases.sweeps import sweep
+from selfservice.clock import Clock
 from selfservice.notifications import outbox
 from selfservice.policy import Policy, load_policy
-from selfservice.records.sweeps import local_today
 from selfservice.settings import Settings, get_settings
 from selfservice.store import SharedStore
 
@@ -79,7 +79,7 @@ async def work(
         try:
             if time.monotonic() - last_sweep >= sweep_every:
                 last_sweep = time.monotonic()
-                counts = await sweep(today=local_today(), policy=policy)
+                counts = await sweep(today=Clock().today(), policy=policy)
                 if any(counts.values()):
                     log.info("deadline sweep: %s", counts)
             counts = await outbox.run_once(senders=chosen, worker=me)

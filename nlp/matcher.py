@@ -9,6 +9,7 @@ from nlp import features, normalize
 from nlp.intents import UNKNOWN, Classification
 from nlp.model import LinearModel
 from nlp.slots import CONTRACT_KEYS, extract_slots
+from selfservice.clock import Clock
 
 _CLARIFY_MAX = 3
 CACHE_SIZE = 4096
@@ -25,7 +26,9 @@ class IntentMatcher:
         featurizer: features.Featurizer,
         *,
         cache_size: int = CACHE_SIZE,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock = clock or Clock()
         self.model = model
         self.normalizer = normalizer
         self.featurizer = featurizer
@@ -46,7 +49,7 @@ class IntentMatcher:
 
     def classify(self, text: str, *, extra_slots: bool = False) -> Classification:
         """Intent, calibrated confidence, slots, and a clarify list when the top two are close."""
-        today = date.today()  # relative dates in slots (昨天) depend on the day
+        today = self.clock.today()  # relative dates in slots (昨天) depend on the day in Beijing
         if self._remembered is None:
             return self._classify(text, extra_slots, today)
         found = self._remembered(text, extra_slots, today)

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from nlp.normalize import to_half_width
+from selfservice.clock import Clock
 from selfservice.identifiers import (
     id_birth_date,
     is_uscc_shaped,
@@ -68,7 +69,7 @@ def extract_slots(text: str, *, extra: bool = False, today: date | None = None) 
     work = _grouped(work, slots)
     work = _runs(work, slots)
     if extra:
-        day = today or date.today()
+        day = today or Clock().today()
         found = _date(work, day)
         if found:
             slots["date"] = found

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from channels.message import Inbound, Reply
 from nlp.dialogue.state import DialogueState
+from selfservice.clock import Clock
 from selfservice.policy import Policy
 from selfservice.settings import Settings
 from selfservice.store import SharedStore
@@ -50,7 +51,10 @@ class Services:
     settings: Settings
     store: SharedStore
     policy: Policy | None = None
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(TZ))
+    clock: Clock = field(default_factory=Clock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
 
 @dataclass(slots=True)

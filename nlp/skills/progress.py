@@ -9,7 +9,6 @@ from channels.message import Link, Reply
 from nlp.dialogue.turn import Turn
 from selfservice.cases.views import own_case, own_cases, subject_view
 from selfservice.errors import NotFound
-from selfservice.records.sweeps import local_today
 
 PREFIXES = {"YY": "异议申请", "XF": "信用修复申请", "CN": "信用承诺", "JB": "失信举报"}
 RECEIPT = re.compile(r"^([A-Z]{2})(\d{8})-(\d{4})$")
@@ -47,7 +46,7 @@ async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
         case = await own_case(subject_id=(await turn.who()).subject_id, receipt=receipt)
     except NotFound:
         return None
-    view = await subject_view(case=case, today=local_today())
+    view = await subject_view(case=case, today=turn.services.clock.today())
     text = _line(view)
     step = view.get("next_step")
     if step:
@@ -56,7 +55,9 @@ async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
 
 
 async def _list_reply(turn: Turn) -> Reply | None:
-    views = await own_cases(subject_id=(await turn.who()).subject_id, today=local_today())
+    views = await own_cases(
+        subject_id=(await turn.who()).subject_id, today=turn.services.clock.today()
+    )
     if not views:
         return None
     shown = views[:LIST_LIMIT]

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from selfservice.calendar.holiday_file import HolidayEntry
 from selfservice.calendar.models import HolidayDay
 from selfservice.calendar.workdays import WorkCalendar
+from selfservice.clock import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ async def load_calendar(*, today: date | None = None) -> WorkCalendar:
     """A calendar over chinese-calendar plus the holiday table; logs the December warning."""
     rows = await HolidayDay.all().values_list("day", "workday")
     calendar = WorkCalendar(extra_days=dict(rows))
-    warning = calendar.missing_next_year_warning(today or date.today())
+    warning = calendar.missing_next_year_warning(today or Clock().today())
     if warning:
         logger.warning(warning)
     return calendar

@@ -15,6 +15,11 @@ class Actor:
     department_id: int | None = None
     subject_id: int | None = None
     staff_id: int | None = None
+    scopes: frozenset[str] = frozenset({"all"})
+
+    def has_scope(self, scope: str) -> bool:
+        """An agent acts only within the scopes of its authorisation."""
+        return "all" in self.scopes or scope in self.scopes
 
     @property
     def capacities(self) -> frozenset[str]:
@@ -35,7 +40,12 @@ SYSTEM = Actor("system", "system")
 def actor_of(principal: Principal) -> Actor:
     """The actor behind a verified token or API key."""
     if principal.kind == "subject":
-        return Actor("subject", str(principal.subject_id), subject_id=principal.subject_id)
+        return Actor(
+            "subject",
+            str(principal.subject_id),
+            subject_id=principal.subject_id,
+            scopes=frozenset(principal.scopes),
+        )
     if principal.kind == "staff":
         return Actor(
             "staff",

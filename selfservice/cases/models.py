@@ -5,12 +5,10 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from selfservice.cases.enums import CaseKind
-
 
 class Case(Model):
     id = fields.IntField(primary_key=True)
-    kind = fields.CharEnumField(CaseKind, max_length=12)
+    kind = fields.CharField(max_length=12, description="a registered case kind")
     receipt = fields.CharField(max_length=20, unique=True)
     status = fields.CharField(max_length=32)
     subject = fields.ForeignKeyField(

@@ -11,9 +11,8 @@ from selfservice.calendar import get_calendar
 from selfservice.cases import clock
 from selfservice.cases.access import departments_for
 from selfservice.cases.actors import Actor
-from selfservice.cases.enums import CaseKind
 from selfservice.cases.models import Case
-from selfservice.cases.registry import WORKFLOWS
+from selfservice.cases.registry import CASE_TYPES, workflow_of
 from selfservice.cases.views import brief_case
 from selfservice.errors import ValidationFailed
 from selfservice.staff.models import Department
@@ -36,7 +35,7 @@ class QueueFilter:
         bad = []
         if self.queue not in QUEUES:
             bad.append({"field": "queue", "problem": f"one of {list(QUEUES)}"})
-        if self.kind and self.kind not in {k.value for k in CaseKind}:
+        if self.kind and self.kind not in CASE_TYPES:
             bad.append({"field": "kind"})
         if bad:
             raise ValidationFailed("筛选条件有误", "Bad filter", details=bad)
@@ -44,7 +43,7 @@ class QueueFilter:
 
 
 def _initial_statuses(kind: str | None) -> list[str]:
-    flows = [WORKFLOWS[CaseKind(kind)]] if kind else list(WORKFLOWS.values())
+    flows = [workflow_of(kind)] if kind else [t.workflow for t in CASE_TYPES.values()]
     return sorted({wf.initial for wf in flows})
 
 
@@ -118,7 +117,7 @@ async def statistics(
     for case in received:
         row(case.department_id)["received"] += 1
     for case in closed:
-        if case.status not in WORKFLOWS[CaseKind(case.kind)].decisions:
+        if case.status not in workflow_of(case.kind).decisions:
             continue
         r = row(case.department_id)
         r["decided"] += 1

@@ -8,10 +8,9 @@ from typing import Any
 
 from tortoise import Tortoise
 
-from selfservice.cases.enums import PREFIX, CaseKind
 from selfservice.errors import ServiceUnavailable
 
-RECEIPT = re.compile(r"^(YY|XF|CN|JB)(\d{8})-(\d{4})$")
+RECEIPT = re.compile(r"^([A-Z]{2})(\d{8})-(\d{4})$")
 # One atomic upsert: the row lock (PostgreSQL) or the write lock (SQLite) serialises callers, and
 # a rolled-back case rolls its number back too, so numbers have no gaps.
 _BUMP = (
@@ -20,11 +19,11 @@ _BUMP = (
 )
 
 
-async def next_receipt(*, kind: CaseKind, on: date, conn: Any = None) -> str:
-    """The next receipt number of ``kind`` for day ``on`` (inside the caller's transaction)."""
+async def next_receipt(*, prefix: str, on: date, conn: Any = None) -> str:
+    """The next receipt number with ``prefix`` for day ``on`` (inside the caller's transaction)."""
     conn = conn or Tortoise.get_connection("default")
     placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    day_key = f"{PREFIX[kind]}{on:%Y%m%d}"
+    day_key = f"{prefix}{on:%Y%m%d}"
     rows = await conn.execute_query_dict(_BUMP.format(p=placeholder), [day_key])
     seq = int(rows[0]["seq"])
     if seq > 9999:

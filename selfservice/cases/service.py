@@ -9,14 +9,21 @@ from datetime import date
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
-from selfservice.cases import clock, receipts
+from selfservice.audit import service as audit
+from selfservice.cases import clock, receipts, registry
+from selfservice.cases.access import can_see
 from selfservice.cases.actors import Actor
+from selfservice.cases.flows import Effect, MoveContext, MoveIn
 from selfservice.cases.models import Case, CaseEvidence, CaseTransition, IdempotencyKey
-from selfservice.cases.workflow import Move, Workflow
-from selfservice.errors import Conflict, NotFound, ValidationFailed
+from selfservice.enums import ActorKind
+from selfservice.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from selfservice.evidence import service as evidence_service
 from selfservice.evidence.models import Evidence
+from selfservice.notifications import outbox
 from selfservice.policy import Policy
+from selfservice.staff.models import Department
 
 
 class CaseNotFound(NotFound):
@@ -116,7 +123,7 @@ async def _record(
 
 async def open_case(
     *,
-    workflow: Workflow,
+    kind: str,
     actor: Actor,
     department_id: int,
     policy: Policy,
@@ -131,9 +138,11 @@ async def open_case(
     max_files: int = 9,
 ) -> tuple[Case, CaseTransition]:
     """Create a case with its receipt and clocks; call inside the submission's transaction."""
-    receipt = await receipts.next_receipt(kind=workflow.kind, on=today)
+    case_type = registry.case_type_of(kind)
+    workflow = case_type.workflow
+    receipt = await receipts.next_receipt(prefix=case_type.prefix, on=today)
     case = Case(
-        kind=workflow.kind,
+        kind=case_type.kind,
         receipt=receipt,
         status=workflow.initial,
         subject_id=subject_id,
@@ -161,37 +170,105 @@ async def open_case(
     return case, transition
 
 
-async def apply(
+async def act(
     *,
-    workflow: Workflow,
-    case: Case,
-    action: str,
     actor: Actor,
+    ask: MoveIn,
     policy: Policy,
     today: date,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    evidence: Sequence[Evidence] = (),
+    receipt: str | None = None,
+    case_id: int | None = None,
+    kind: str | None = None,
     max_files: int = 9,
-) -> tuple[Move, CaseTransition]:
-    """Make one move from the table: check it, change status and clocks, record it."""
-    move = workflow.move(case.status, action, actor, reason)
-    source = case.status
-    case.status = move.target
-    if move.target != source:
-        clock.start_step(case, workflow, policy=policy, on=today)
-        if not workflow.is_open(move.target):
-            case.closed_on = today
-    await case.save()
-    ids = await attach(case=case, evidence=evidence, actor=actor, max_files=max_files)
-    transition = await _record(
-        case=case,
-        action=action,
-        source=source,
-        actor=actor,
-        reason=reason.strip(),
-        data=data,
-        attachments=ids,
-        today=today,
+) -> Case:
+    """Make one move on any kind of case: table check, the action's flow, history, notice, audit.
+
+    ``kind`` narrows a kind-specific route to its own cases; anything the actor may not see is
+    answered as not found.
+    """
+    async with in_transaction():
+        case = await locked(receipt=receipt, case_id=case_id)
+        if (kind and case.kind != kind) or not await can_see(actor, case):
+            raise CaseNotFound()
+        case_type = registry.case_type_of(case.kind)
+        if actor.kind == "subject" and not actor.has_scope(case_type.scope):
+            raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+        workflow = case_type.workflow
+        move = workflow.move(case.status, ask.action, actor, ask.reason)
+        files = await evidence_service.owned(actor=actor, evidence_ids=list(ask.evidence_ids))
+        source = case.status
+        case.status = move.target
+        if move.target != source:
+            clock.start_step(case, workflow, policy=policy, on=today)
+            if not workflow.is_open(move.target):
+                case.closed_on = today
+        flow = case_type.flow(ask.action)
+        context = MoveContext(case, move, ask, actor, policy, today, source)
+        effect = (await flow(ctx=context) if flow else None) or Effect()
+        await case.save()
+        ids = await attach(case=case, evidence=files, actor=actor, max_files=max_files)
+        transition = await _record(
+            case=case,
+            action=ask.action,
+            source=source,
+            actor=actor,
+            reason=ask.reason.strip(),
+            data=effect.data,
+            attachments=ids,
+            today=today,
+        )
+        await notify(case_type, case, ask.action, transition, effect)
+    if actor.kind in ("staff", "provider"):
+        await _audit(case, actor, ask)
+    return case
+
+
+def _push_data(case: Case, case_type: registry.CaseType, status_label: str, note: str) -> dict:
+    return {
+        "thing1": case_type.label_zh,
+        "character_string2": case.receipt,
+        "phrase3": status_label[:5],
+        "date4": case.updated_at.date().isoformat() if case.updated_at else "",
+        "thing5": note[:20],
+    }
+
+
+async def notify(
+    case_type: registry.CaseType,
+    case: Case,
+    action: str,
+    transition: CaseTransition,
+    effect: Effect,
+) -> None:
+    """Tell the subject about a move their kind announces (in-app and WeChat, via the outbox)."""
+    title = effect.title or case_type.notices.get(action)
+    if title is None or case.subject_id is None:
+        return
+    label = case_type.workflow.labels.get(case.status, case.status)
+    await outbox.notify_subject(
+        subject_id=case.subject_id,
+        template=f"{case.kind}_{action}",
+        title=title,
+        body=effect.notice or f"当前状态：{label}",
+        receipt=case.receipt,
+        key=f"case:{case.id}:t{transition.id}",
+        push_data=_push_data(case, case_type, label, title),
     )
-    return move, transition
+
+
+async def _audit(case: Case, actor: Actor, ask: MoveIn) -> None:
+    kind = ActorKind.STAFF if actor.kind == "staff" else ActorKind.PROVIDER
+    department = await Department.get_or_none(id=actor.department_id or 0)
+    await audit.append(
+        actor=audit.Actor(
+            kind,
+            f"{actor.kind}:{actor.id}",
+            actor.roles[0] if actor.roles else actor.kind,
+            department.name if department else "",
+        ),
+        action=f"{case.kind}.{ask.action}",
+        target=case.receipt,
+        subject_id=case.subject_id,
+        purpose=ask.reason[:500],
+        data={"status": case.status, "outcome": ask.outcome},
+    )

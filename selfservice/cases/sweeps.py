@@ -11,9 +11,9 @@ from selfservice.calendar import get_calendar
 from selfservice.cases import clock
 from selfservice.cases import service as cases
 from selfservice.cases.actors import SYSTEM
-from selfservice.cases.enums import KIND_ZH, CaseKind
+from selfservice.cases.flows import MoveIn
 from selfservice.cases.models import Case
-from selfservice.cases.registry import workflow_of
+from selfservice.cases.registry import label_of
 from selfservice.enums import StaffRole
 from selfservice.notifications import outbox
 from selfservice.policy import Policy
@@ -79,7 +79,7 @@ async def remind_due_soon(*, today: date) -> int:
                 staff_ids=[s for s in staff if s],
                 template="deadline_reminder",
                 title=f"办件即将到期：{case.receipt}",
-                body=f"{KIND_ZH[CaseKind(case.kind)]}“{case.title}”当前环节将于 "
+                body=f"{label_of(case.kind)}“{case.title}”当前环节将于 "
                 f"{case.step_due.isoformat()} 到期（剩余 {left} 个工作日）。",
                 receipt=case.receipt,
                 key=f"case:{case.id}:remind:{mark}",
@@ -106,21 +106,26 @@ async def escalate_overdue(*, today: date, policy: Policy) -> int:
                 continue
             fresh = await cases.locked(case_id=case.id)
             late = get_calendar().working_days_between(fresh.step_due, today)
-            await cases.apply(
-                workflow=workflow_of(fresh.kind),
-                case=fresh,
-                action="escalate",
+            await cases.act(
                 actor=SYSTEM,
+                case_id=fresh.id,
+                ask=MoveIn(
+                    "escalate",
+                    reason=f"{fresh.step} 环节已超期 {late} 个工作日（应于 {fresh.step_due} 前完成）",
+                    fields={
+                        "step": fresh.step,
+                        "step_due": fresh.step_due.isoformat(),
+                        "late": late,
+                    },
+                ),
                 policy=policy,
                 today=today,
-                reason=f"{fresh.step} 环节已超期 {late} 个工作日（应于 {fresh.step_due} 前完成）",
-                data={"step": fresh.step, "step_due": fresh.step_due.isoformat(), "late": late},
             )
             await outbox.notify_staff(
                 staff_ids=await supervisors_of(fresh),
                 template="deadline_escalation",
                 title=f"办件已超期：{fresh.receipt}",
-                body=f"{KIND_ZH[CaseKind(fresh.kind)]}“{fresh.title}”已超期 {late} 个工作日，请督办。",
+                body=f"{label_of(fresh.kind)}“{fresh.title}”已超期 {late} 个工作日，请督办。",
                 receipt=fresh.receipt,
                 key=f"case:{fresh.id}:escalate:{mark}",
             )

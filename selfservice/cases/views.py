@@ -8,9 +8,8 @@ from typing import Any
 from selfservice.cases import clock
 from selfservice.cases.access import can_see
 from selfservice.cases.actors import Actor
-from selfservice.cases.enums import KIND_ZH, CaseKind
 from selfservice.cases.models import Case, CaseEvidence, CaseTransition
-from selfservice.cases.registry import workflow_of
+from selfservice.cases.registry import label_of, workflow_of
 from selfservice.cases.service import CaseNotFound
 from selfservice.evidence import service as evidence_service
 from selfservice.records.models import CreditRecord
@@ -36,8 +35,8 @@ def brief_case(case: Case, department: str, today: date) -> dict[str, Any]:
     wf = workflow_of(case.kind)
     return {
         "receipt": case.receipt,
-        "kind": CaseKind(case.kind).value,
-        "kind_label": KIND_ZH[CaseKind(case.kind)],
+        "kind": str(case.kind),
+        "kind_label": label_of(case.kind),
         "title": case.title,
         "status": case.status,
         "status_label": wf.labels.get(case.status, case.status),

@@ -15,6 +15,7 @@ from selfservice import db
 from selfservice.calendar import service
 from selfservice.calendar.holiday_file import read_holiday_file
 from selfservice.calendar.workdays import chinese_calendar_knows
+from selfservice.clock import Clock
 from selfservice.errors import ValidationFailed
 from selfservice.settings import get_settings
 
@@ -94,7 +95,7 @@ async def _list(args: argparse.Namespace) -> int:
 
 
 async def _check(args: argparse.Namespace) -> int:
-    today = args.today or date.today()
+    today = args.today or Clock().today()
     calendar = await service.load_calendar(today=today)
     for year in range(today.year - 1, today.year + 3):
         if chinese_calendar_knows(year):

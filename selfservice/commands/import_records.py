@@ -17,11 +17,11 @@ from typing import Any, TextIO
 from tortoise.transactions import in_transaction
 
 from selfservice import db
+from selfservice.clock import Clock
 from selfservice.errors import DomainError
 from selfservice.policy import load_policy
 from selfservice.records.ingest import ingest
 from selfservice.records.models import ImportCheckpoint
-from selfservice.records.sweeps import local_today
 from selfservice.settings import get_settings
 from selfservice.staff.models import Department
 
@@ -131,7 +131,7 @@ async def import_file(
     progress = Progress(total, resumed_from, out, args.quiet)
     errors = args.errors.open("a", encoding="utf-8") if args.errors else None
     limit = args.max_rows if args.max_rows is not None else total
-    today = local_today()
+    today = Clock().today()
     interrupted = False
     try:
         for batch in _batches(read_rows(args.file, fmt), checkpoint.rows_done, args.batch):

@@ -8,8 +8,9 @@ import json
 from datetime import date
 
 from selfservice import db
+from selfservice.clock import Clock
 from selfservice.policy import load_policy
-from selfservice.records.sweeps import local_today, sweep
+from selfservice.records.sweeps import sweep
 from selfservice.settings import get_settings
 
 
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         await db.connect(settings.database_url)
         try:
             policy = load_policy(settings.jurisdiction)
-            return await sweep(policy=policy, today=args.date or local_today())
+            return await sweep(policy=policy, today=args.date or Clock().today())
         finally:
             await db.close()
 

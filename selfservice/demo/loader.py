@@ -7,6 +7,7 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
+from selfservice.clock import Clock
 from selfservice.demo import data
 from selfservice.enums import (
     DepartmentLevel,
@@ -220,7 +221,7 @@ async def _staff(depts: dict[str, Department], summary: DemoSummary) -> None:
 
 async def load_demo(*, today: date | None = None) -> DemoSummary:
     """Load (or refresh) the whole demo set in one transaction; running it twice changes nothing."""
-    today = today or date.today()
+    today = today or Clock().today()
     summary = DemoSummary()
     async with in_transaction():
         depts = await _departments()

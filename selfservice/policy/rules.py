@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from selfservice.clock import Clock
 from selfservice.enums import Nature, Severity
 from selfservice.errors import NotFound, ValidationFailed
 
@@ -134,7 +135,7 @@ class Policy:
 
     def as_dict(self, on: date | None = None) -> dict[str, Any]:
         """The policy in force on ``on`` (default today) with each rule's source."""
-        on = on or date.today()
+        on = on or Clock().today()
         return {
             "jurisdiction": self.jurisdiction,
             "versions": self.versions,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tortoise import Tortoise
+
 from selfservice.enums import LIST_ZH, ListKind, Nature, RecordStatus, Severity
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures import service as measures
@@ -115,6 +117,19 @@ class DepartmentNames:
             self.by_id = {d.id: d for d in await Department.all()}
             self.at = now
         return self.by_id
+
+
+async def locked_record(record_id: int | None, subject_id: int | None = None) -> CreditRecord:
+    """The record row, locked for update until the surrounding transaction ends (PostgreSQL)."""
+    query = CreditRecord.filter(id=record_id or 0)
+    if subject_id is not None:
+        query = query.filter(subject_id=subject_id)
+    if Tortoise.get_connection("default").capabilities.dialect == "postgres":
+        query = query.select_for_update()
+    record = await query.first()
+    if record is None:
+        raise RecordNotFound()
+    return record
 
 
 async def get_own(*, subject_id: int, record_id: int) -> CreditRecord:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from selfservice.clock import Clock
 from selfservice.enums import RecordStatus
 from selfservice.measures import service as measures
 from selfservice.policy import Policy
@@ -20,11 +21,6 @@ log = logging.getLogger("selfservice.sweeps")
 TZ = ZoneInfo("Asia/Shanghai")
 ACTOR = "系统：公示期限管理"
 BATCH = 500
-
-
-def local_today() -> date:
-    """Today in China, whatever the server's zone."""
-    return datetime.now(TZ).date()
 
 
 async def expire_records(*, today: date) -> int:
@@ -80,7 +76,7 @@ async def run_periodically(
         slot = int(datetime.now(TZ).timestamp() // interval)
         if await store.set_if_absent(key("sweep", slot), "1", ttl=interval * 2):
             try:
-                await sweep(policy=policy, today=local_today())
+                await sweep(policy=policy, today=Clock().today())
             except Exception:
                 log.exception("lifecycle sweep failed; retried next round")
         await asyncio.sleep(interval)

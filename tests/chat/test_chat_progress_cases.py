@@ -6,10 +6,10 @@ from test_chat_web_api import _chat, _subject_with_records
 
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.cases.actors import Actor
+from selfservice.clock import Clock
 from selfservice.enums import SubjectKind
 from selfservice.objections import service as objections
 from selfservice.policy import load_policy
-from selfservice.records.sweeps import local_today
 from selfservice.subjects.models import Subject
 
 
@@ -18,7 +18,7 @@ async def _file_objection(subject, record) -> str:
         actor=Actor(kind="subject", id=str(subject.id), subject_id=subject.id),
         filing=objections.Filing(record.id, "content_wrong", "处罚记录的金额写错了，应为五百元"),
         policy=load_policy("kunming"),
-        today=local_today(),
+        today=Clock().today(),
     )
     return case.receipt
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 from nlp import faq
 from nlp.matcher import IntentMatcher
+from selfservice.clock import Clock
 
 EVAL = Path(__file__).resolve().parents[2] / "nlp" / "eval" / "test.jsonl"
 
@@ -33,18 +34,15 @@ def test_a_caller_changing_its_result_does_not_change_the_next_one():
     assert again.slots and "tampered" not in again.clarify
 
 
-def test_relative_dates_follow_the_day(monkeypatch):
-    import nlp.matcher as matcher_module
-
-    matcher = IntentMatcher.load()
-    days = iter([date(2026, 11, 20), date(2026, 11, 21)])
-
-    class Day(date):
-        @classmethod
-        def today(cls) -> date:
-            return next(days)
-
-    monkeypatch.setattr(matcher_module, "date", Day)
+def test_relative_dates_follow_the_day():
+    base = IntentMatcher.load()
+    # 16:30 UTC on the 19th and the 20th is already the next day in Beijing
+    instants = iter(
+        [datetime(2026, 11, 19, 16, 30, tzinfo=UTC), datetime(2026, 11, 20, 16, 30, tzinfo=UTC)]
+    )
+    matcher = IntentMatcher(
+        base.model, base.normalizer, base.featurizer, clock=Clock(source=lambda: next(instants))
+    )
     text = "我昨天提交的异议办到哪了"
     first = matcher.classify(text, extra_slots=True)
     second = matcher.classify(text, extra_slots=True)

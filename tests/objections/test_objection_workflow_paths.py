@@ -11,7 +11,7 @@ from objection_factories import World, make_world
 from selfservice.calendar import WorkCalendar, get_calendar, set_calendar
 from selfservice.cases import receipts
 from selfservice.cases import service as cases
-from selfservice.cases.enums import CaseKind
+from selfservice.cases.flows import MoveIn
 from selfservice.cases.models import Case, CaseTransition, IdempotencyKey, ReceiptCounter
 from selfservice.cases.workflow import BadCaseTransition, ReasonRequired
 from selfservice.enums import RecordStatus
@@ -96,12 +96,18 @@ async def file(w: World, policy, *, today: date = TODAY, key: str | None = None,
 
 
 async def staff_move(w: World, case: Case, action: str, policy, *, who=None, today=TODAY, **kw):
-    return await service.act(
+    return await cases.act(
         actor=w.staff(who or w.handler),
         receipt=case.receipt,
-        move=service.StaffMove(action, **kw),
+        ask=MoveIn(action, **kw),
         policy=policy,
         today=today,
+    )
+
+
+async def subject_move(actor, case: Case, action: str, policy, **kw):
+    return await cases.act(
+        actor=actor, receipt=case.receipt, ask=MoveIn(action, **kw), policy=policy, today=TODAY
     )
 
 
@@ -291,23 +297,13 @@ async def test_withdrawal_before_decision_only(database):
     case = await file(w, policy)
     case = await staff_move(w, case, "accept", policy)
     with pytest.raises(cases.CaseNotFound):
-        await service.withdraw(
-            actor=w.other_actor(), receipt=case.receipt, reason="", policy=policy, today=TODAY
-        )
-    case = await service.withdraw(
-        actor=w.subject_actor(),
-        receipt=case.receipt,
-        reason="已与部门沟通",
-        policy=policy,
-        today=TODAY,
-    )
+        await subject_move(w.other_actor(), case, "withdraw", policy)
+    case = await subject_move(w.subject_actor(), case, "withdraw", policy, reason="已与部门沟通")
     assert case.status == "withdrawn" and case.closed_on == TODAY
     record = await CreditRecord.get(id=w.record.id)
     assert record.under_objection is False and await measure_in_force(w) is True
     with pytest.raises(BadCaseTransition):
-        await service.withdraw(
-            actor=w.subject_actor(), receipt=case.receipt, reason="", policy=policy, today=TODAY
-        )
+        await subject_move(w.subject_actor(), case, "withdraw", policy)
     # a new objection may be filed once the earlier one is closed
     again = await file(w, policy)
     assert again.receipt == "YY20261120-0002"
@@ -319,18 +315,9 @@ async def test_decided_case_cannot_be_withdrawn_or_added_to(database):
     case = await _to_decision(w, policy)
     case = await staff_move(w, case, "decide", policy, outcome="upheld", reason="记录无误")
     with pytest.raises(BadCaseTransition):
-        await service.withdraw(
-            actor=w.subject_actor(), receipt=case.receipt, reason="", policy=policy, today=TODAY
-        )
+        await subject_move(w.subject_actor(), case, "withdraw", policy)
     with pytest.raises(BadCaseTransition):
-        await service.add_material(
-            actor=w.subject_actor(),
-            receipt=case.receipt,
-            statement="补充",
-            evidence_ids=[],
-            policy=policy,
-            today=TODAY,
-        )
+        await subject_move(w.subject_actor(), case, "add_material", policy, reason="补充")
 
 
 @pytest.fixture
@@ -458,9 +445,9 @@ async def test_receipt_numbers_are_unique_under_concurrency(database):
 
     async def one() -> str:
         async with in_transaction():
-            return await receipts.next_receipt(kind=CaseKind.OBJECTION, on=TODAY)
+            return await receipts.next_receipt(prefix="YY", on=TODAY)
 
     numbers = await asyncio.gather(*(one() for _ in range(25)))
     assert sorted(numbers) == [f"YY20261120-{i:04d}" for i in range(1, 26)]
-    assert await receipts.next_receipt(kind=CaseKind.REPAIR, on=TODAY) == "XF20261120-0001"
+    assert await receipts.next_receipt(prefix="XF", on=TODAY) == "XF20261120-0001"
     assert receipts.is_receipt("JB20261120-0042") and not receipts.is_receipt("YY2026-1")
