@@ -35,7 +35,7 @@ from selfservice.calendar import set_calendar
 from selfservice.calendar.service import load_calendar
 from selfservice.clock import Clock
 from selfservice.policy import load_policy
-from selfservice.settings import Settings, get_settings
+from selfservice.settings import Settings, get_settings, install_settings
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     health.bp,
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_UI_REDOC = False
     app.config.CORS = False
     app.ctx.settings = settings
+    install_settings(settings)
     app.ctx.clock = Clock()
     errors.install(app)
     Extend(app)

@@ -164,6 +164,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 @lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read on first use."""
+def _from_environment() -> Settings:
     return load_settings()
+
+
+_installed: list[Settings] = []
+
+
+def install_settings(settings: Settings) -> None:
+    """Make an app's settings the ones domain helpers read (``create_app`` calls this)."""
+    _installed[:] = [settings]
+
+
+def get_settings() -> Settings:
+    """The settings the running app was built with, else the environment's (read once)."""
+    return _installed[0] if _installed else _from_environment()

@@ -68,3 +68,18 @@ async def test_upsert_is_idempotent_and_rejects_bad_codes(database):
     assert await Subject.filter(uscc="Y1530000MB00000014").count() == 1
     with pytest.raises(ValidationFailed):
         await service.upsert(kind=SubjectKind.LEGAL_PERSON, name="x", uscc="91530100MA6K0R1X6A")
+
+
+def test_the_apps_data_key_is_used_not_the_environments(make_app, monkeypatch, settings):
+    import base64
+
+    from selfservice.subjects import pii
+
+    other = base64.urlsafe_b64encode(b"e" * 32).decode()
+    monkeypatch.setenv("DATA_KEY", other)
+    monkeypatch.setenv("SELFSERVICE_ENV", "test")
+    app = make_app(settings.database_url)
+    token = pii.cipher().encrypt("13888000001", context=pii.PHONE_CONTEXT)
+    assert FieldCipher(app.ctx.settings.data_key).decrypt(token, context=pii.PHONE_CONTEXT)
+    with pytest.raises(DecryptionError):
+        FieldCipher(b"e" * 32).decrypt(token, context=pii.PHONE_CONTEXT)
