@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 
 from tortoise import timezone
@@ -19,10 +20,22 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from selfservice.notifications.models import Notification, OutboxMessage
+from selfservice.transitions import StateTable
 
 log = logging.getLogger("selfservice.outbox")
 
-PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+PENDING, DELIVERED, DEAD = OutboxStatus.PENDING, OutboxStatus.DELIVERED, OutboxStatus.DEAD
+# a pending row is retried (pending again), delivered or given up; the other two are final
+TABLE = StateTable(
+    OutboxStatus, {PENDING: {PENDING, DELIVERED, DEAD}, DELIVERED: set(), DEAD: set()}
+)
 INAPP, WECHAT, WECHAT_CS = "inapp", "wechat", "wechat_cs"
 """Channels: in-app list, WeChat subscribe message, WeChat customer-service message (chat)."""
 BACKOFF_BASE = 30.0
@@ -235,6 +248,9 @@ async def deliver_now(
 
 
 async def _finish(message: OutboxMessage, worker: str, **changes: Any) -> None:
+    """Release the lease, moving the row's status through the table."""
+    if "status" in changes:
+        changes["status"] = TABLE.check(message.status, changes["status"]).value
     await OutboxMessage.filter(id=message.id, lease_owner=worker).update(
         lease_owner="", lease_until=None, **changes
     )

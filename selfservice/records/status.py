@@ -7,15 +7,9 @@ from typing import Any
 from selfservice.enums import STATUS_ZH, RecordStatus
 from selfservice.errors import Conflict
 from selfservice.records.models import CreditRecord, RecordEvent
+from selfservice.transitions import StateTable
 
 S = RecordStatus
-TRANSITIONS: dict[RecordStatus, frozenset[RecordStatus]] = {
-    S.PUBLISHED: frozenset({S.CORRECTED, S.REPAIRED, S.EXPIRED, S.REVOKED}),
-    S.CORRECTED: frozenset({S.CORRECTED, S.REPAIRED, S.EXPIRED, S.REVOKED}),
-    S.REPAIRED: frozenset({S.EXPIRED, S.REVOKED}),
-    S.EXPIRED: frozenset({S.REVOKED}),
-    S.REVOKED: frozenset(),
-}
 UNDER_OBJECTION_ZH = "异议处理中"
 NOT_PUBLISHED_ZH = "不予公示"
 # statuses that still drive measures and appear in public reports
@@ -26,8 +20,22 @@ class BadTransition(Conflict):
     code = "bad_record_transition"
 
 
+TABLE = StateTable(
+    RecordStatus,
+    {
+        S.PUBLISHED: {S.CORRECTED, S.REPAIRED, S.EXPIRED, S.REVOKED},
+        S.CORRECTED: {S.CORRECTED, S.REPAIRED, S.EXPIRED, S.REVOKED},
+        S.REPAIRED: {S.EXPIRED, S.REVOKED},
+        S.EXPIRED: {S.REVOKED},
+        S.REVOKED: set(),
+    },
+    labels=STATUS_ZH,
+    error=BadTransition,
+)
+
+
 def can_move(current: RecordStatus, target: RecordStatus) -> bool:
-    return target in TRANSITIONS[current]
+    return TABLE.can(current, target)
 
 
 def is_published(record: CreditRecord) -> bool:
@@ -60,12 +68,7 @@ async def move(
 ) -> RecordEvent:
     """Change a record's status through the table and append the history entry."""
     current = RecordStatus(record.status)
-    if not can_move(current, target):
-        raise BadTransition(
-            f"记录状态不能从“{STATUS_ZH[current]}”变为“{STATUS_ZH[target]}”",
-            f"A record cannot go from {current.value} to {target.value}",
-        )
-    record.status = target
+    record.status = TABLE.check(current, target)
     await record.save(update_fields=["status", "flags", "updated_at"], using_db=using_db)
     return await RecordEvent.create(
         record=record,

@@ -17,6 +17,7 @@ from selfservice.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from selfservice.identifiers import is_valid_uscc, normalize_uscc
 from selfservice.staff import scope
 from selfservice.subjects.models import Subject
+from selfservice.transitions import StateTable
 from selfservice.verification.service import VerificationFailed, account_actor
 
 MAX_LETTER_BYTES = 5 * 1024 * 1024
@@ -25,17 +26,22 @@ LETTER_TYPES = {b"%PDF-": ("application/pdf", "pdf"), b"\xff\xd8\xff": ("image/j
 LETTER_TYPES[b"\x89PNG\r\n\x1a\n"] = ("image/png", "png")
 DECIDERS = frozenset({"credit_office", "admin"})
 
-TRANSITIONS: dict[AgentStatus, frozenset[AgentStatus]] = {
-    AgentStatus.PENDING: frozenset({AgentStatus.APPROVED, AgentStatus.REJECTED}),
-    AgentStatus.APPROVED: frozenset({AgentStatus.REVOKED}),
-    AgentStatus.REJECTED: frozenset(),
-    AgentStatus.REVOKED: frozenset(),
-}
-
 
 class BadTransition(Conflict):
     code = "agent_bad_transition"
     message_zh, message_en = "该授权当前状态不允许此操作", "Not allowed in the current state"
+
+
+TABLE = StateTable(
+    AgentStatus,
+    {
+        AgentStatus.PENDING: {AgentStatus.APPROVED, AgentStatus.REJECTED},
+        AgentStatus.APPROVED: {AgentStatus.REVOKED},
+        AgentStatus.REJECTED: set(),
+        AgentStatus.REVOKED: set(),
+    },
+    error=BadTransition,
+)
 
 
 class BadLetter(ValidationFailed):
@@ -50,9 +56,7 @@ class PersonNotVerified(Forbidden):
 
 
 def _transition(auth: AgentAuthorisation, to: AgentStatus) -> None:
-    if to not in TRANSITIONS[auth.status]:
-        raise BadTransition()
-    auth.status = to
+    auth.status = TABLE.check(auth.status, to)
 
 
 def _letter_type(letter: bytes) -> tuple[str, str]:
