@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from channels.message import Inbound, Kind, Reply
 from nlp import intents as i
+from nlp.dialogue import forms
 from nlp.dialogue import router as r
 from nlp.dialogue.state import DialogueState, StateStore
 from nlp.dialogue.turn import Identity, MediaFetcher, Services, Skill, Turn
@@ -194,6 +195,8 @@ class Engine:
             return False
         if state.awaiting in turn.slots or turn.intent in STAY_INTENTS | {state.flow}:
             return True
+        if forms.ORDER in state.context and turn.intent in forms.SIDE_INTENTS:
+            return True  # a side question mid-form: the form answers it and resumes
         return turn.confidence < SWITCH_CONFIDENCE
 
 
