@@ -21,8 +21,8 @@ PERIODS = {
     "finding_date": str,
     "publicity_start": str,
     "publicity_end": str,
-    "repair_eligible_from": str,
-    "unpublish_at": str,
+    "repairable_from": str,
+    "published_through": str,
 }
 RECORD = {
     "id": int,
@@ -81,7 +81,7 @@ LIST = {
     "kind": str,
     "label": str,
     "entered_on": str,
-    "exit_due": str,
+    "listed_through": str,
     "exited_on": str,
     "active": bool,
     "department": str,
@@ -99,7 +99,7 @@ SUMMARY = {
         {"kind": str, "receipt": str, "next_deadline": str, "record_id": int, "record_title": str}
     ],
     "repairable_now": [int],
-    "next_unpublish": str,
+    "next_published_through": str,
 }
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from selfservice.cases.models import Case
-from selfservice.enums import Nature, RecordStatus
+from selfservice.enums import RecordStatus
 from selfservice.errors import ValidationFailed
 from selfservice.measures import service as measures
 from selfservice.measures.models import RecordMeasure
@@ -18,6 +18,7 @@ from selfservice.notifications import outbox
 from selfservice.objections.enums import OUTCOME_ZH, Outcome
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
+from selfservice.records.ingest import period_fields
 from selfservice.records.models import CreditRecord, RecordEvent
 
 CORRECTABLE = frozenset(
@@ -106,11 +107,20 @@ async def _correct(
     before = {k: _plain(getattr(record, k)) for k in changed}
     for name, value in changed.items():
         setattr(record, name, value)
-    if record.nature == Nature.BAD and {"severity", "finding_date"} & set(changed):
-        periods = policy.periods_for(record.nature, record.severity, record.finding_date)
-        record.repair_eligible_from = periods.repair_eligible_from
-        record.unpublish_at = periods.unpublish_at
-        record.period_rule = periods.rule_id
+    if {"severity", "finding_date", "publicity_end"} & set(changed):
+        p = period_fields(
+            policy=policy,
+            nature=record.nature,
+            severity=record.severity,
+            finding_date=record.finding_date,
+            validity_end=record.publicity_end,
+            catalogue_class=record.catalogue_class,
+            publicity_start=record.publicity_start,
+        )
+        record.repairable_from = p["repairable_from"]
+        record.published_through = p["published_through"]
+        record.period_rule = p["period_rule"]
+        record.flags = {**record.flags, "published": p["published"], "period": p["period"]}
     await record.save()
     diff = {"before": before, "after": {k: _plain(v) for k, v in changed.items()}}
     if record_status.can_move(RecordStatus(record.status), RecordStatus.CORRECTED):

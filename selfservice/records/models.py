@@ -26,10 +26,14 @@ class CreditRecord(Model):
     finding_date = fields.DateField()
     publicity_start = fields.DateField()
     publicity_end = fields.DateField(
-        null=True, description="end of the validity set by the provider"
+        null=True, description="last day of the validity set by the provider (inclusive)"
     )
-    repair_eligible_from = fields.DateField(null=True)
-    unpublish_at = fields.DateField(null=True)
+    repairable_from = fields.DateField(
+        null=True, description="first day a repair application is possible"
+    )
+    published_through = fields.DateField(
+        null=True, description="last day published and used; expired from the next day"
+    )
     period_rule = fields.CharField(max_length=120, default="", description="rule id that fixed it")
     status = fields.CharEnumField(RecordStatus, max_length=16, default=RecordStatus.PUBLISHED)
     under_objection = fields.BooleanField(default=False)
@@ -40,7 +44,7 @@ class CreditRecord(Model):
     class Meta:
         table = "credit_record"
         unique_together = (("provider", "document_number"),)
-        indexes = (("subject_id", "finding_date", "id"), ("status", "unpublish_at"))
+        indexes = (("subject_id", "finding_date", "id"), ("status", "published_through"))
 
 
 class RecordEvent(Model):
@@ -75,12 +79,14 @@ class ListEntry(Model):
         "models.Department", related_name="list_entries", on_delete=fields.RESTRICT
     )
     entered_on = fields.DateField()
-    exit_due = fields.DateField(null=True, description="planned exit date")
-    exited_on = fields.DateField(null=True)
+    listed_through = fields.DateField(
+        null=True, description="last day on the list (inclusive); off it from the next day"
+    )
+    exited_on = fields.DateField(null=True, description="first day off the list")
 
     class Meta:
         table = "list_entry"
-        indexes = (("subject_id", "kind"), ("exited_on", "exit_due"))
+        indexes = (("subject_id", "kind"), ("exited_on", "listed_through"))
 
 
 class ImportCheckpoint(Model):

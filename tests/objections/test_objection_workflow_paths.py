@@ -246,9 +246,9 @@ async def test_each_decision_outcome(database, jurisdiction, outcome):
         assert record.status == RecordStatus.CORRECTED and record.content == "罚款五百元"
         assert record.severity == "minor"
         periods = policy.periods_for("bad", "minor", record.finding_date)
-        assert (record.unpublish_at, record.repair_eligible_from) == (
-            periods.unpublish_at,
-            periods.repair_eligible_from,
+        assert (record.published_through, record.repairable_from) == (
+            periods.published_through,
+            periods.repairable_from,
         )
         assert events == ["objection_filed", "corrected", "objection_closed", "department_notified"]
         assert sorted(notified) == sorted([w.provider.id, w.acting_dept.id])

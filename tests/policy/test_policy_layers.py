@@ -117,8 +117,8 @@ NEW_CASES = [
 def test_periods_under_2026_regime(policy, severity, published, eligible, until) -> None:
     periods = policy.periods_for(Nature.BAD, severity, date(2026, 5, 10))
     assert periods.published is published
-    assert periods.repair_eligible_from == eligible
-    assert periods.unpublish_at == until
+    assert periods.repairable_from == eligible
+    assert periods.published_through == until
     assert periods.rule_id == "record.bad.period" and periods.level == "national"
     assert "信用修复管理办法" in periods.source
 
@@ -127,23 +127,23 @@ def test_periods_under_2026_regime(policy, severity, published, eligible, until)
 def test_periods_before_2026_yuxi_three_years(severity) -> None:
     periods = load_policy("yuxi").periods_for("bad", severity, date(2024, 2, 29))
     assert periods.published is True
-    assert periods.repair_eligible_from == date(2024, 2, 29)
-    assert periods.unpublish_at == date(2027, 2, 28)
+    assert periods.repairable_from == date(2024, 2, 29)
+    assert periods.published_through == date(2027, 2, 28)
     assert "第十二条" in periods.source and periods.level == "city"
 
 
 @pytest.mark.parametrize("severity", list(Severity))
 def test_periods_before_2026_kunming_national_default(severity) -> None:
     periods = load_policy("kunming").periods_for(Nature.BAD, severity, date(2025, 3, 31))
-    assert periods.unpublish_at == date(2028, 3, 31)
+    assert periods.published_through == date(2028, 3, 31)
     assert periods.level == "national" and periods.effective_from < NEW_REGIME
 
 
 def test_regime_boundary_is_the_finding_date(policy) -> None:
     old = policy.periods_for(Nature.BAD, Severity.GENERAL, date(2026, 3, 31))
     new = policy.periods_for(Nature.BAD, Severity.GENERAL, date(2026, 4, 1))
-    assert old.unpublish_at == date(2029, 3, 31)
-    assert new.unpublish_at == date(2027, 4, 1)
+    assert old.published_through == date(2029, 3, 31)
+    assert new.published_through == date(2027, 4, 1)
 
 
 def test_good_info_period_is_its_validity(policy) -> None:
@@ -151,8 +151,8 @@ def test_good_info_period_is_its_validity(policy) -> None:
         Nature.GOOD, None, date(2025, 1, 1), validity_end=date(2027, 12, 31)
     )
     assert periods.published is True
-    assert periods.unpublish_at == date(2027, 12, 31)
-    assert periods.repair_eligible_from is None
+    assert periods.published_through == date(2027, 12, 31)
+    assert periods.repairable_from is None
     assert periods.rule_id == "record.good.period"
     level = policy.rule("record.good.period", date(2025, 1, 1)).level
     assert level == ("city" if policy.jurisdiction == "yuxi" else "national")

@@ -108,7 +108,7 @@ async def test_detail_names_rule_measures_history_actions_and_hides_others(http)
     d = res.json
     assert d["severity_label"] == "严重" and d["class_label"] == "行政处罚"
     assert d["provider"] == "昆明市市场监督管理局" and d["document_number"] == "A-2"
-    assert d["repair_eligible_from"] and d["unpublish_at"]
+    assert d["repairable_from"] and d["published_through"]
     assert d["period_rule"]["id"] == "record.bad.period" and d["period_rule"]["source"]
     assert d["labels"] == [{"code": "published", "label": "公示中"}]
     assert d["history"][0]["action_label"] == "记录归集"

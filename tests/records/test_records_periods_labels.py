@@ -24,8 +24,8 @@ async def _one(world, make_row, policy, **over) -> CreditRecord:
 
 async def test_yuxi_keeps_bad_information_three_years_from_finding(world, make_row):
     record = await _one(world, make_row, world.yuxi, finding_date="2025-06-10")
-    assert record.unpublish_at == date(2028, 6, 10)
-    assert record.repair_eligible_from == date(2025, 6, 10)
+    assert record.published_through == date(2028, 6, 10)
+    assert record.repairable_from == date(2025, 6, 10)
     assert record.flags["published"] is True
     period = record.flags["period"]
     assert period["jurisdiction"] == "yuxi" and period["level"] == "city"
@@ -47,8 +47,8 @@ async def test_national_2026_windows(world, make_row, severity, published, eligi
             world, make_row, policy, finding_date="2026-04-15", severity=severity, measures=[]
         )
         assert record.flags["published"] is published
-        assert record.repair_eligible_from == eligible
-        assert record.unpublish_at == unpublish
+        assert record.repairable_from == eligible
+        assert record.published_through == unpublish
         assert record.flags["period"]["level"] == "national"
         assert "信用修复管理办法" in record.flags["period"]["source"]
 
@@ -64,7 +64,7 @@ async def test_good_information_lasts_for_its_validity(world, make_row):
         validity_end="2027-12-31",
         **{"class": "tax_credit_a"},
     )
-    assert record.unpublish_at == date(2027, 12, 31) and record.repair_eligible_from is None
+    assert record.published_through == date(2027, 12, 31) and record.repairable_from is None
     assert actions_for(record, TODAY)["repair"] == {
         "available": False,
         "reason": "良好信息无需修复",
@@ -78,7 +78,7 @@ def _record(status: RecordStatus, *, objection: bool = False, published: bool = 
         status=status,
         under_objection=objection,
         flags={"published": published},
-        repair_eligible_from=date(2026, 1, 1),
+        repairable_from=date(2026, 1, 1),
     )
 
 
@@ -123,7 +123,7 @@ def test_open_actions_follow_the_status(status, objection, objection_open, repai
 
 def test_repair_closed_until_minimum_period_names_the_date():
     record = _record(RecordStatus.PUBLISHED)
-    record.repair_eligible_from = date(2026, 9, 1)
+    record.repairable_from = date(2026, 9, 1)
     repair = actions_for(record, TODAY)["repair"]
     assert repair["available"] is False and repair["available_from"] == "2026-09-01"
     assert "2026-09-01" in repair["reason"]
