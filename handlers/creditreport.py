@@ -40,7 +40,9 @@ REPORT = {
     "issued_on": str,
     "good": [ITEM],
     "bad": [ITEM],
-    "lists": [{"kind": str, "label": str, "entered_on": str, "listed_through": str, "department": str}],
+    "lists": [
+        {"kind": str, "label": str, "entered_on": str, "listed_through": str, "department": str}
+    ],
     "statement": str,
     "counts": {"good": int, "bad": int, "repaired": int},
     "verification": {"code": str, "digest": str, "path": str, "url": str},

@@ -285,7 +285,9 @@ async def _list_entry(record: CreditRecord, row: Row, provider: Department) -> N
     if row.list_kind is None:
         return
     listed_through = (
-        record.published_through if row.list_kind is ListKind.SEVERE_DISHONESTY else row.validity_end
+        record.published_through
+        if row.list_kind is ListKind.SEVERE_DISHONESTY
+        else row.validity_end
     )
     await ListEntry.create(
         subject_id=record.subject_id,

@@ -33,9 +33,8 @@ async def expire_records(*, today: date) -> int:
     done = 0
     statuses = [RecordStatus.PUBLISHED, RecordStatus.CORRECTED, RecordStatus.REPAIRED]
     while True:
-        batch = await (
-            CreditRecord.filter(status__in=statuses, published_through__lt=today)
-            .limit(BATCH)
+        batch = await CreditRecord.filter(status__in=statuses, published_through__lt=today).limit(
+            BATCH
         )
         if not batch:
             return done
