@@ -11,7 +11,7 @@ from typing import Any
 
 from selfservice.cases.models import Case
 from selfservice.enums import RecordStatus
-from selfservice.errors import ValidationFailed
+from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures import service as measures
 from selfservice.measures.models import RecordMeasure
 from selfservice.notifications import outbox
@@ -25,11 +25,24 @@ CORRECTABLE = frozenset(
     {"title", "content", "legal_basis", "severity", "finding_date", "publicity_end"}
 )
 SUBJECT_ACTOR = "信用主体（异议申请人）"
+MARK_RULE = "objection.mark_record"
+REFUSAL_RULE = "objection.refusal_needs_reason"
+
+
+def refusal_text(reason: str, *, policy: Policy, today: date) -> str:
+    """The refusal notice: its reason, and the rule that demands one where a policy has it."""
+    text = f"不予受理理由：{reason}"
+    try:
+        rule = policy.rule(REFUSAL_RULE, today)
+    except NotFound:
+        return text
+    return f"{text}（{rule.title}：{rule.source}）" if rule.value else text
 
 
 async def mark(*, record: CreditRecord, case: Case, policy: Policy, today: date) -> None:
-    """Label the record 异议处理中 at once and suspend measures if the policy says so."""
-    record.under_objection = True
+    """Label the record 异议处理中 at once (when the policy marks) and suspend measures if the
+    policy says so."""
+    record.under_objection = bool(policy.value(MARK_RULE, today))
     record.flags = {
         **record.flags,
         "open_case": {
@@ -44,7 +57,11 @@ async def mark(*, record: CreditRecord, case: Case, policy: Policy, today: date)
         actor=SUBJECT_ACTOR,
         action="objection_filed",
         reason=f"异议申请 {case.receipt}",
-        data={"receipt": case.receipt, "suspend_rule": _suspends(policy, today)},
+        data={
+            "receipt": case.receipt,
+            "mark_rule": policy.rule(MARK_RULE, today).source,
+            "suspend_rule": _suspends(policy, today),
+        },
     )
     await measures.recompute(policy=policy, today=today, record_ids=[record.id])
 

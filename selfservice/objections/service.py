@@ -380,7 +380,8 @@ async def _effects(
             policy=policy,
             today=today,
         )
-        await _notify(case, "refuse", transition, f"不予受理理由：{move.reason}")
+        reply = effects.refusal_text(move.reason, policy=policy, today=today)
+        await _notify(case, "refuse", transition, reply)
     elif move.action == "decide":
         record = await _locked_record(case.record_id)
         outcome = Outcome(move.outcome)
