@@ -154,6 +154,13 @@ class WorkCalendar:
         nxt = today.year + 1
         if today.month < 12 or self.is_year_known(nxt):
             return None
+        if nxt in self.provisional_years:
+            return (
+                f"{nxt}年节假日表仅为预估，{nxt}年的期限标注为估算；"
+                f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"
+                f" / The {nxt} holiday table is only provisional: deadlines in {nxt} stay "
+                f"estimated; load the State Council notice with `selfservice holidays load`."
+            )
         return (
             f"{nxt}年节假日安排尚未导入，{nxt}年的期限将按周一至周五估算；"
             f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"

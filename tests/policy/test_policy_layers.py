@@ -46,7 +46,10 @@ def test_every_rule_has_a_source(policy) -> None:
 def test_city_sources_cite_their_seed() -> None:
     for rule in load_policy("yuxi").rules:
         if rule.level == "city":
-            assert "《玉溪市守信激励和失信惩戒实施细则（试行）》" in rule.source and "第" in rule.source
+            assert (
+                "《玉溪市守信激励和失信惩戒实施细则（试行）》" in rule.source
+                and "第" in rule.source
+            )
     for rule in load_policy("kunming").rules:
         if rule.level == "city":
             assert "《昆明市守信联合激励和失信联合惩戒工作方案》" in rule.source
@@ -340,8 +343,10 @@ def test_overlay_check_compares_what_rules_govern(tmp_path) -> None:
     # Yuxi art. 18 (15 + 5 working days) and the national 3/10/3 path both decide the repair
     # timeline: the Yuxi rules must end on 2026-03-31, or the two would silently both apply
     text = (DATA_DIR / "yuxi.toml").read_text(encoding="utf-8")
-    assert text.count("effective_to = 2026-03-31\nstatus = \"planned\"\ngoverns") == 3
-    text = text.replace("effective_to = 2026-03-31\nstatus = \"planned\"\ngoverns", "status = \"planned\"\ngoverns")
+    assert text.count('effective_to = 2026-03-31\nstatus = "planned"\ngoverns') == 3
+    text = text.replace(
+        'effective_to = 2026-03-31\nstatus = "planned"\ngoverns', 'status = "planned"\ngoverns'
+    )
     with pytest.raises(PolicyError, match=r"repair\.timeline"):
         build_policy("yuxi", data_dir=_overlay(tmp_path, "yuxi", text))
 
