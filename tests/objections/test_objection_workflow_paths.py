@@ -252,7 +252,12 @@ async def test_each_decision_outcome(database, jurisdiction, outcome):
         )
         assert events == ["objection_filed", "corrected", "objection_closed", "department_notified"]
         assert sorted(notified) == sorted([w.provider.id, w.acting_dept.id])
-        assert await measure_in_force(w) is True
+        # found 2026-03-02, now 轻微. Kunming: still published on 2026-04-01, so the 2026 maximum
+        # of 3 months applies (令第36号 第二章, transition rule): last day 2026-06-02. Yuxi: art.
+        # 10(四) makes it no bad information at all (empty period). Either way measures end.
+        last = date(2026, 3, 1) if jurisdiction == "yuxi" else date(2026, 6, 2)
+        assert record.published_through == last
+        assert await measure_in_force(w) is False
     elif outcome == "revoked":
         assert record.status == RecordStatus.REVOKED
         assert events == ["objection_filed", "revoked", "objection_closed", "department_notified"]
@@ -335,9 +340,9 @@ async def test_decided_case_cannot_be_withdrawn_or_added_to(database):
 
 @pytest.fixture
 def calendar_2027():
-    """A holiday table for 2027 (New Year's Day on a Friday), restored afterwards."""
+    """An official holiday table for 2027 (New Year's Day on a Friday), restored afterwards."""
     before = get_calendar()
-    set_calendar(WorkCalendar(extra_days={date(2027, 1, 1): False}))
+    set_calendar(WorkCalendar(extra_days={date(2027, 1, 1): False}, years={2027: False}))
     yield get_calendar()
     set_calendar(before)
 
@@ -358,7 +363,7 @@ async def test_deadlines_across_the_2026_2027_boundary(database, calendar_2027):
     policy = policy_of("yuxi")
     case = await file(w, policy, today=date(2026, 12, 18))
     assert case.due == date(2027, 1, 11) and case.due_estimated is False
-    set_calendar(WorkCalendar())  # without next year's table: weekdays only, flagged estimated
+    # without next year's table: weekdays less the fixed statutory holidays, flagged estimated
     w.record = await CreditRecord.create(
         **{
             k: getattr(w.record, k)
@@ -376,8 +381,10 @@ async def test_deadlines_across_the_2026_2027_boundary(database, calendar_2027):
         },
         document_number="YX-2",
     )
+    set_calendar(WorkCalendar())
+    # 元旦 (1 Jan) is excluded by the fallback too, so the same 15th working day is 11 Jan
     estimated = await file(w, policy, today=date(2026, 12, 18), record_id=w.record.id)
-    assert estimated.due == date(2027, 1, 8) and estimated.due_estimated is True
+    assert estimated.due == date(2027, 1, 11) and estimated.due_estimated is True
 
 
 async def test_reminder_then_escalation_fire_once_each(database):
