@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 from objection_factories import World, make_world
@@ -385,6 +386,53 @@ async def test_deadlines_across_the_2026_2027_boundary(database, calendar_2027):
     # 元旦 (1 Jan) is excluded by the fallback too, so the same 15th working day is 11 Jan
     estimated = await file(w, policy, today=date(2026, 12, 18), record_id=w.record.id)
     assert estimated.due == date(2027, 1, 11) and estimated.due_estimated is True
+
+
+async def test_loading_a_holiday_table_recounts_open_estimated_cases(database, tmp_path):
+    from selfservice.calendar import service as holidays
+    from selfservice.calendar.holiday_file import read_holiday_file
+    from selfservice.cases import clock
+
+    before = get_calendar()
+    plain = WorkCalendar()
+    set_calendar(plain)
+    try:
+        w = await make_world("yuxi", "YX")
+        policy = policy_of("yuxi")
+        # Fri 2027-01-29 + 15 working days (Yuxi art. 21) with no table: the fallback closes only
+        # 除夕..初三 (02-05..08): 02-01..04 (4), 02-09..12 (8), 02-15..19 (13), 02-22, 23 (15)
+        case = await file(w, policy, today=date(2027, 1, 29))
+        assert (case.due, case.due_estimated) == (date(2027, 2, 23), True)
+        rows = read_holiday_file(Path(holidays.__file__).parent / "data" / "holidays_2027.csv")
+        await holidays.save_holidays(entries=rows, source="provisional", provisional=True)
+        provisional = await holidays.load_calendar()
+        # provisional table: Sun 01-31 调休 (1), 02-01..04 (5), 02-05..13 off, 02-15..19 (10),
+        # Sat 02-20 调休 (11), 02-22..25 (15): the date moves, the flag stays
+        assert await clock.recount_estimated(old=plain, new=provisional) == 1
+        await case.refresh_from_db()
+        assert (case.due, case.due_estimated) == (date(2027, 2, 25), True)
+        await holidays.save_holidays(entries=rows, source="国办发明电", provisional=False)
+        official = await holidays.load_calendar()
+        assert await clock.recount_estimated(old=provisional, new=official) == 1
+        await case.refresh_from_db()
+        assert (case.due, case.due_estimated) == (date(2027, 2, 25), False)
+        assert await clock.recount_estimated(old=official, new=official) == 0
+    finally:
+        set_calendar(before)
+
+
+async def test_worker_daily_pass_reloads_the_table_and_warns(database, caplog):
+    import logging
+
+    from selfservice.calendar import service as holidays
+
+    before = get_calendar()
+    try:
+        with caplog.at_level(logging.WARNING, logger="selfservice.calendar.service"):
+            calendar = await holidays.refresh_calendar(today=date(2026, 12, 2))
+        assert get_calendar() is calendar and "2027" in caplog.text
+    finally:
+        set_calendar(before)
 
 
 async def test_reminder_then_escalation_fire_once_each(database):
