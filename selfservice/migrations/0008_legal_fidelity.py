@@ -89,34 +89,9 @@ class Migration(migrations.Migration):
         ops.RenameField(
             model_name='CreditRecord', old_name='unpublish_at', new_name='published_through'
         ),
-        ops.AlterField(
-            model_name='CreditRecord',
-            name='publicity_end',
-            field=fields.DateField(null=True, description='last day of the validity set by the provider (inclusive)'),
-        ),
-        ops.AlterField(
-            model_name='CreditRecord',
-            name='published_through',
-            field=fields.DateField(null=True, description='last day published and used; expired from the next day'),
-        ),
-        ops.AlterField(
-            model_name='CreditRecord',
-            name='repairable_from',
-            field=fields.DateField(null=True, description='first day a repair application is possible'),
-        ),
         ops.AddIndex(model_name='CreditRecord', index=Index(fields=['status', 'published_through'])),
         ops.RemoveIndex(model_name='ListEntry', name=None, fields=['exited_on', 'exit_due']),
         ops.RenameField(model_name='ListEntry', old_name='exit_due', new_name='listed_through'),
-        ops.AlterField(
-            model_name='ListEntry',
-            name='exited_on',
-            field=fields.DateField(null=True, description='first day off the list'),
-        ),
-        ops.AlterField(
-            model_name='ListEntry',
-            name='listed_through',
-            field=fields.DateField(null=True, description='last day on the list (inclusive); off it from the next day'),
-        ),
         ops.AddIndex(model_name='ListEntry', index=Index(fields=['exited_on', 'listed_through'])),
         ops.RunPython(shift_dates, nothing),
         ops.RunPython(backfill_years, nothing),

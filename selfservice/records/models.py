@@ -25,15 +25,14 @@ class CreditRecord(Model):
     document_number = fields.CharField(max_length=100)
     finding_date = fields.DateField()
     publicity_start = fields.DateField()
+    # dates say what they hold (民法典 art. 201–202): ``publicity_end`` and ``published_through``
+    # are last days (inclusive), ``repairable_from`` is the first day a repair application is
+    # possible; the column descriptions stay as migrated (an ALTER would rebuild SQLite tables)
     publicity_end = fields.DateField(
-        null=True, description="last day of the validity set by the provider (inclusive)"
+        null=True, description="end of the validity set by the provider"
     )
-    repairable_from = fields.DateField(
-        null=True, description="first day a repair application is possible"
-    )
-    published_through = fields.DateField(
-        null=True, description="last day published and used; expired from the next day"
-    )
+    repairable_from = fields.DateField(null=True)
+    published_through = fields.DateField(null=True)
     period_rule = fields.CharField(max_length=120, default="", description="rule id that fixed it")
     status = fields.CharEnumField(RecordStatus, max_length=16, default=RecordStatus.PUBLISHED)
     under_objection = fields.BooleanField(default=False)
@@ -79,10 +78,9 @@ class ListEntry(Model):
         "models.Department", related_name="list_entries", on_delete=fields.RESTRICT
     )
     entered_on = fields.DateField()
-    listed_through = fields.DateField(
-        null=True, description="last day on the list (inclusive); off it from the next day"
-    )
-    exited_on = fields.DateField(null=True, description="first day off the list")
+    # ``listed_through``: last day on the list (inclusive); ``exited_on``: first day off it
+    listed_through = fields.DateField(null=True, description="planned exit date")
+    exited_on = fields.DateField(null=True)
 
     class Meta:
         table = "list_entry"
