@@ -67,7 +67,7 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
         .select_related("provider")
         .order_by("-finding_date", "-id")
     )
-    shown = [brief(r) for r in rows if record_status.is_published(r, today)]
+    shown = [brief(r, today) for r in rows if record_status.is_published(r, today)]
     good = [_item(r) for r in shown if r["nature"] == "good"]
     bad = [_item(r) for r in shown if r["nature"] == "bad"]
     lists = [m for m in await memberships(subject_id=subject_id, today=today) if m["active"]]

@@ -81,6 +81,7 @@ async def list_own(
     page: int = 1,
     per_page: int = 20,
     names: DepartmentNames | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """One page of the subject's records, newest finding first."""
     filters.check()
@@ -96,7 +97,7 @@ async def list_own(
     for r in rows:
         r.provider = by_id.get(r.provider_id) or await r.provider
     return {
-        "items": [brief(r) for r in rows],
+        "items": [brief(r, today) for r in rows],
         "page": page,
         "per_page": per_page,
         "total": total,

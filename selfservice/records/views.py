@@ -40,8 +40,8 @@ def period_of(record: CreditRecord) -> dict[str, Any]:
     }
 
 
-def brief(record: CreditRecord) -> dict[str, Any]:
-    """A list row (``provider`` must be fetched)."""
+def brief(record: CreditRecord, today: date | None = None) -> dict[str, Any]:
+    """A list row (``provider`` must be fetched); ``published`` as of ``today`` when given."""
     nature = Nature(record.nature)
     severity = Severity(record.severity) if record.severity else None
     return {
@@ -59,7 +59,7 @@ def brief(record: CreditRecord) -> dict[str, Any]:
         "status": RecordStatus(record.status).value,
         "labels": record_status.labels(record),
         "under_objection": record.under_objection,
-        "published": record_status.is_published(record),
+        "published": record_status.is_published(record, today),
         **period_of(record),
     }
 
@@ -142,7 +142,7 @@ def detail_view(
     today: date,
 ) -> dict[str, Any]:
     return {
-        **brief(record),
+        **brief(record, today),
         "content": record.content,
         "legal_basis": record.legal_basis,
         "period_rule": rule_applied(record, policy),
