@@ -18,7 +18,7 @@ from selfservice.notifications import outbox
 from selfservice.objections.enums import OUTCOME_ZH, Outcome
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
-from selfservice.records.ingest import period_fields
+from selfservice.records.ingest import refresh_periods
 from selfservice.records.models import CreditRecord, RecordEvent
 
 CORRECTABLE = frozenset(
@@ -125,19 +125,7 @@ async def _correct(
     for name, value in changed.items():
         setattr(record, name, value)
     if {"severity", "finding_date", "publicity_end"} & set(changed):
-        p = period_fields(
-            policy=policy,
-            nature=record.nature,
-            severity=record.severity,
-            finding_date=record.finding_date,
-            validity_end=record.publicity_end,
-            catalogue_class=record.catalogue_class,
-            publicity_start=record.publicity_start,
-        )
-        record.repairable_from = p["repairable_from"]
-        record.published_through = p["published_through"]
-        record.period_rule = p["period_rule"]
-        record.flags = {**record.flags, "published": p["published"], "period": p["period"]}
+        refresh_periods(record, policy=policy)
     await record.save()
     diff = {"before": before, "after": {k: _plain(v) for k, v in changed.items()}}
     if record_status.can_move(RecordStatus(record.status), RecordStatus.CORRECTED):

@@ -249,6 +249,23 @@ def period_fields(
     }
 
 
+def refresh_periods(record: CreditRecord, *, policy: Policy) -> None:
+    """Fix a changed record's period fields and rule again from its own data."""
+    p = period_fields(
+        policy=policy,
+        nature=record.nature,
+        severity=record.severity,
+        finding_date=record.finding_date,
+        validity_end=record.publicity_end,
+        catalogue_class=record.catalogue_class,
+        publicity_start=record.publicity_start,
+    )
+    record.repairable_from = p["repairable_from"]
+    record.published_through = p["published_through"]
+    record.period_rule = p["period_rule"]
+    record.flags = {**record.flags, "published": p["published"], "period": p["period"]}
+
+
 def _periods(row: Row, policy: Policy, today: date) -> dict[str, Any]:
     assert row.finding_date and row.nature
     return period_fields(
