@@ -127,7 +127,7 @@ async def _load(conn: asyncpg.Connection, subjects: int, records: int) -> None:
     columns = [
         "id", "subject_id", "nature", "severity", "catalogue_class", "title", "content",
         "legal_basis", "provider_id", "document_number", "finding_date", "publicity_start",
-        "publicity_end", "repair_eligible_from", "unpublish_at", "period_rule", "status",
+        "publicity_end", "repairable_from", "published_through", "period_rule", "status",
         "under_objection", "flags", "created_at", "updated_at",
     ]  # fmt: skip
     await conn.copy_records_to_table("credit_record", records=record_rows(), columns=columns)

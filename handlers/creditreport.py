@@ -22,7 +22,7 @@ ITEM = {
     "document_number": str,
     "finding_date": str,
     "severity_label": str,
-    "unpublish_at": str,
+    "published_through": str,
     "labels": [str],
 }
 REPORT = {
@@ -39,7 +39,9 @@ REPORT = {
     "issued_on": str,
     "good": [ITEM],
     "bad": [ITEM],
-    "lists": [{"kind": str, "label": str, "entered_on": str, "exit_due": str, "department": str}],
+    "lists": [
+        {"kind": str, "label": str, "entered_on": str, "listed_through": str, "department": str}
+    ],
     "statement": str,
     "counts": {"good": int, "bad": int, "repaired": int},
     "verification": {"code": str, "digest": str, "path": str, "url": str},

@@ -20,8 +20,8 @@ PERIODS = {
     "finding_date": str,
     "publicity_start": str,
     "publicity_end": str,
-    "repair_eligible_from": str,
-    "unpublish_at": str,
+    "repairable_from": str,
+    "published_through": str,
 }
 RECORD = {
     "id": int,
@@ -80,7 +80,7 @@ LIST = {
     "kind": str,
     "label": str,
     "entered_on": str,
-    "exit_due": str,
+    "listed_through": str,
     "exited_on": str,
     "active": bool,
     "department": str,
@@ -98,7 +98,7 @@ SUMMARY = {
         {"kind": str, "receipt": str, "next_deadline": str, "record_id": int, "record_title": str}
     ],
     "repairable_now": [int],
-    "next_unpublish": str,
+    "next_published_through": str,
 }
 
 
@@ -158,6 +158,7 @@ async def list_records(request: Request) -> JSONResponse:
         page=_int_arg(request, "page", 1),
         per_page=_int_arg(request, "per_page", 20),
         names=request.app.ctx.department_names,
+        today=local_today(),
     )
     return json(page)
 

@@ -25,7 +25,7 @@ from channels.wechat.outbox import CustomerServiceSender
 from handlers.redis_store import make_store
 from selfservice import db
 from selfservice.calendar import set_calendar
-from selfservice.calendar.service import load_calendar
+from selfservice.calendar.service import load_calendar, refresh_calendar
 from selfservice.cases.sweeps import sweep
 from selfservice.clock import Clock
 from selfservice.notifications import outbox
@@ -73,10 +73,15 @@ async def work(
     sweep_every: float = SWEEP_EVERY,
     once: bool = False,
 ) -> None:
-    """Deliver the outbox every ``interval`` seconds and sweep deadlines every ``sweep_every``."""
+    """Deliver the outbox every ``interval`` seconds and sweep deadlines every ``sweep_every``;
+    once a day reload the holiday table (with its December warning)."""
     me, chosen, last_sweep = worker_id(), senders(settings, session, store), 0.0
+    last_day = None
     while not stop.is_set():
         try:
+            if local_today() != last_day:
+                last_day = local_today()
+                await refresh_calendar(today=last_day)
             if time.monotonic() - last_sweep >= sweep_every:
                 last_sweep = time.monotonic()
                 counts = await sweep(today=Clock().today(), policy=policy)

@@ -13,6 +13,7 @@ from selfservice.errors import ValidationFailed
 
 TYPES = {"holiday": False, "workday": True}
 COLUMNS = ("date", "type", "name")
+PROVISIONAL_MARK = "PROVISIONAL"
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,10 @@ def read_holiday_file(path: Path) -> list[HolidayEntry]:
     """Parse ``path``; the format follows its suffix (``.json`` or CSV)."""
     fmt = "json" if path.suffix.lower() == ".json" else "csv"
     return parse_holidays(path.read_text(encoding="utf-8-sig"), fmt=fmt)
+
+
+def is_provisional_file(path: Path) -> bool:
+    """True when a CSV's comment lines declare it provisional (a projection, not a notice)."""
+    text = path.read_text(encoding="utf-8-sig")
+    comments = [ln for ln in text.splitlines() if ln.lstrip().startswith("#")]
+    return any(PROVISIONAL_MARK in ln for ln in comments)

@@ -16,3 +16,17 @@ class HolidayDay(Model):
 
     class Meta:
         table = "holiday_day"
+
+
+class HolidayYear(Model):
+    """Where one year of the holiday table comes from, and whether it is only provisional."""
+
+    year = fields.IntField(primary_key=True)
+    source = fields.CharField(max_length=200, default="")
+    provisional = fields.BooleanField(
+        default=True, description="deadlines in this year stay estimated until an official load"
+    )
+    loaded_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "holiday_year"

@@ -10,9 +10,10 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from selfservice.calendar.holiday_file import HolidayEntry
-from selfservice.calendar.models import HolidayDay
-from selfservice.calendar.workdays import WorkCalendar
+from selfservice.calendar.models import HolidayDay, HolidayYear
+from selfservice.calendar.workdays import WorkCalendar, set_calendar
 from selfservice.clock import Clock
+from selfservice.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -22,16 +23,40 @@ class LoadSummary:
     """What a holiday file load wrote."""
 
     years: tuple[int, ...]
+    provisional: bool
     holidays: int
     workdays: int
     created: int
     updated: int
 
 
-async def save_holidays(*, entries: Sequence[HolidayEntry], source: str) -> LoadSummary:
-    """Upsert validated entries in one transaction; loading the same file twice changes nothing."""
+async def save_holidays(
+    *, entries: Sequence[HolidayEntry], source: str, provisional: bool = False
+) -> LoadSummary:
+    """Upsert validated entries and their years' source and status in one transaction; loading
+    the same file twice changes nothing. An official load replaces a provisional year whole."""
     created = updated = 0
+    years = sorted({e.day.year for e in entries})
     async with in_transaction():
+        for year in years:
+            known = await HolidayYear.get_or_none(year=year)
+            if known is not None and not known.provisional and provisional:
+                raise ValidationFailed(
+                    f"{year}年已有正式节假日安排，不能用预估表覆盖",
+                    f"{year} already has an official holiday table; a provisional one cannot "
+                    "replace it",
+                    code="holiday_year_official",
+                )
+            if known is not None and known.provisional and not provisional:
+                stale = HolidayDay.filter(
+                    day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)
+                ).exclude(day__in=[e.day for e in entries])
+                await stale.delete()
+            if known is None:
+                await HolidayYear.create(year=year, source=source[:200], provisional=provisional)
+            elif (known.source, known.provisional) != (source[:200], provisional):
+                known.source, known.provisional = source[:200], provisional
+                await known.save()
         existing = {
             row.day: row for row in await HolidayDay.filter(day__in=[e.day for e in entries])
         }
@@ -47,7 +72,8 @@ async def save_holidays(*, entries: Sequence[HolidayEntry], source: str) -> Load
                 await row.save()
                 updated += 1
     return LoadSummary(
-        years=tuple(sorted({e.day.year for e in entries})),
+        years=tuple(years),
+        provisional=provisional,
         holidays=sum(not e.workday for e in entries),
         workdays=sum(e.workday for e in entries),
         created=created,
@@ -63,11 +89,25 @@ async def list_holidays(*, year: int | None = None) -> list[HolidayDay]:
     return await query.order_by("day")
 
 
+async def list_years() -> list[HolidayYear]:
+    """Each year of the holiday table with its source and status."""
+    return await HolidayYear.all().order_by("year")
+
+
 async def load_calendar(*, today: date | None = None) -> WorkCalendar:
     """A calendar over chinese-calendar plus the holiday table; logs the December warning."""
     rows = await HolidayDay.all().values_list("day", "workday")
-    calendar = WorkCalendar(extra_days=dict(rows))
+    years = await HolidayYear.all().values_list("year", "provisional")
+    calendar = WorkCalendar(extra_days=dict(rows), years=dict(years))
     warning = calendar.missing_next_year_warning(today or Clock().today())
     if warning:
         logger.warning(warning)
+    return calendar
+
+
+async def refresh_calendar(*, today: date) -> WorkCalendar:
+    """Reload the holiday table into the process calendar (a load by the CLI in another
+    process is picked up) and log the December warning; the worker's daily pass."""
+    calendar = await load_calendar(today=today)
+    set_calendar(calendar)
     return calendar

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from selfservice.calendar import get_calendar
+from selfservice.calendar import WorkCalendar, get_calendar
 from selfservice.cases.models import Case
 from selfservice.cases.workflow import Workflow
 from selfservice.policy import Policy
@@ -42,13 +42,45 @@ def start_step(case: Case, workflow: Workflow, *, policy: Policy, on: date) -> N
 
 
 def extend(case: Case, *, days: int) -> None:
-    """Push the running step and the final deadline back by ``days`` working days."""
+    """Push the running step and the final deadline back by ``days`` working days; the
+    ``estimated`` flag is judged again over the whole span the case now runs."""
     cal = get_calendar()
     if case.step_due:
         case.step_due = cal.add_working_days(case.step_due, days)
     if case.due:
         case.due = cal.add_working_days(case.due, days)
     case.extended_days += days
+    case.due_estimated = _estimated(case, cal)
+
+
+def _estimated(case: Case, cal: WorkCalendar) -> bool:
+    last = max((d for d in (case.step_due, case.due) if d), default=None)
+    return last is not None and cal.any_estimated(case.filed_on, last)
+
+
+def _recount(start: date | None, due: date | None, old: WorkCalendar, new: WorkCalendar):
+    """``due`` moved to the same number of working days after ``start`` under ``new``."""
+    if start is None or due is None:
+        return due
+    n = old.working_days_between(old.received_on(start), due)
+    return new.add_working_days(new.received_on(start), max(n, 0))
+
+
+async def recount_estimated(*, old: WorkCalendar, new: WorkCalendar) -> int:
+    """Recount the deadlines of every open case still marked estimated under the calendar just
+    loaded (same working days, new holidays); returns how many cases changed."""
+    changed = 0
+    for case in await Case.filter(closed_on=None, due_estimated=True):
+        before = (case.step_due, case.due, case.due_estimated)
+        case.due = _recount(case.filed_on, case.due, old, new)
+        case.step_due = _recount(case.step_started, case.step_due, old, new)
+        if case.due and case.step_due:
+            case.step_due = min(case.step_due, case.due)
+        case.due_estimated = _estimated(case, new)
+        if (case.step_due, case.due, case.due_estimated) != before:
+            await case.save(update_fields=["step_due", "due", "due_estimated", "updated_at"])
+            changed += 1
+    return changed
 
 
 def current_due(case: Case) -> date | None:

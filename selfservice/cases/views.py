@@ -114,7 +114,7 @@ async def staff_view(*, case: Case, actor: Actor, today: date) -> dict[str, Any]
     record = None
     if case.record_id:
         row = await CreditRecord.filter(id=case.record_id).select_related("provider").first()
-        record = brief(row) if row else None
+        record = brief(row, today) if row else None
     view = brief_case(case, department.name, today)
     view |= {
         "data": case.data,

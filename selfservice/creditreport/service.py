@@ -67,7 +67,7 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
         .select_related("provider")
         .order_by("-finding_date", "-id")
     )
-    shown = [brief(r) for r in rows if record_status.is_published(r)]
+    shown = [brief(r, today) for r in rows if record_status.is_published(r, today)]
     good = [_item(r) for r in shown if r["nature"] == "good"]
     bad = [_item(r) for r in shown if r["nature"] == "bad"]
     lists = [m for m in await memberships(subject_id=subject_id, today=today) if m["active"]]
@@ -80,7 +80,7 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
         "good": good,
         "bad": bad,
         "lists": [
-            {k: m[k] for k in ("kind", "label", "entered_on", "exit_due", "department")}
+            {k: m[k] for k in ("kind", "label", "entered_on", "listed_through", "department")}
             for m in lists
         ],
         "statement": NO_BAD if not bad else f"报告期内共有{len(bad)}条不良信用信息，详见下表。",
@@ -90,7 +90,7 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
 
 def _item(r: dict[str, Any]) -> dict[str, Any]:
     keys = ("class_label", "title", "provider", "document_number", "finding_date")
-    keys += ("severity_label", "unpublish_at")
+    keys += ("severity_label", "published_through")
     return {k: r[k] for k in keys} | {"labels": [x["label"] for x in r["labels"]]}
 
 

@@ -127,7 +127,9 @@ async def _records(
             ]
             provider_dept = depts[provider.format(city=city)]
             validity = add_months(found, GOOD_VALIDITY_MONTHS) if nature == "good" else None
-            periods = policy.periods_for(nature, severity, found, validity_end=validity, on=today)
+            periods = policy.periods_for(
+                nature, severity, found, validity_end=validity, on=today, catalogue_class=cls
+            )
             status = RecordStatus.EXPIRED if periods.expired else RecordStatus.PUBLISHED
             doc = f"{provider_dept.code}〔{found.year}〕{subject.id:03d}{n:02d}号"
             record, created = await CreditRecord.update_or_create(
@@ -142,8 +144,8 @@ async def _records(
                     "finding_date": found,
                     "publicity_start": found,
                     "publicity_end": validity,
-                    "repair_eligible_from": periods.repair_eligible_from,
-                    "unpublish_at": periods.unpublish_at,
+                    "repairable_from": periods.repairable_from,
+                    "published_through": periods.published_through,
                     "period_rule": f"{periods.rule_id}@{periods.effective_from.isoformat()}",
                     "status": status,
                     "flags": {} if periods.published else {"not_published": True},
@@ -184,7 +186,7 @@ async def _lists(
     records: dict[tuple[str, str], CreditRecord],
     depts: dict[str, Department],
 ) -> int:
-    for key, kind, reason, entered, exit_due in data.LIST_ENTRIES:
+    for key, kind, reason, entered, listed_through in data.LIST_ENTRIES:
         subject = subjects_by_key[key]
         city = "YX" if jurisdiction_of(subject.region_code) == "yuxi" else "KM"
         record = records.get((key, "court")) or records.get((key, "tax_evasion"))
@@ -193,7 +195,7 @@ async def _lists(
                 "reason": reason,
                 "record": record if kind == "severe_dishonesty" else None,
                 "department": depts[f"{city}-FGW"],
-                "exit_due": exit_due,
+                "listed_through": listed_through,
             },
             subject=subject,
             kind=ListKind(kind),

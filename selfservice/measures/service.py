@@ -12,8 +12,10 @@ from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures.models import Measure, RecordMeasure
 from selfservice.policy import Policy
 from selfservice.records.models import CreditRecord
+from selfservice.records.status import past_period
 
 SUSPEND_RULE = "objection.suspend_measures_while_pending"
+REASON_RULE = "punishment.reason_stated"
 KIND_ZH = {MeasureKind.INCENTIVE: "激励措施", MeasureKind.PUNISHMENT: "惩戒措施"}
 BATCH = 2000
 OBLIGATION_ZH = {"mandatory": "必须执行", "recommended": "推荐执行"}
@@ -45,7 +47,7 @@ def state_of(
     status = RecordStatus(record.status)
     if status is RecordStatus.REVOKED:
         return MeasureState("ended", "信用记录已撤销，相关措施随之终止")
-    if status is RecordStatus.EXPIRED:
+    if status is RecordStatus.EXPIRED or past_period(record, today):
         return MeasureState("ended", "信用记录已过公示期限，不再作为实施措施的依据")
     if status is RecordStatus.REPAIRED and measure.kind is MeasureKind.PUNISHMENT:
         ref = _rule_ref(policy, "repair.lifts_measures", today)
@@ -56,7 +58,11 @@ def state_of(
             return MeasureState("suspended", f"异议核实期间暂停执行（{ref['source']}）", ref)
         why = f"异议处理期间不影响失信行为记录的处理（{ref['source']}）" if ref else ""
         return MeasureState("in_force", why or "异议处理期间措施继续执行", ref)
-    return MeasureState("in_force", f"依据{measure.legal_basis}，因“{record.title}”实施")
+    return MeasureState(
+        "in_force",
+        f"依据{measure.legal_basis}，因“{record.title}”实施",
+        _rule_ref(policy, REASON_RULE, today) if measure.kind is MeasureKind.PUNISHMENT else None,
+    )
 
 
 def view(rm: RecordMeasure, *, record: CreditRecord, policy: Policy, today: date) -> dict[str, Any]:

@@ -10,25 +10,39 @@ from datetime import date
 from typing import Any
 
 from selfservice.cases.models import Case
-from selfservice.enums import Nature, RecordStatus
-from selfservice.errors import ValidationFailed
+from selfservice.enums import RecordStatus
+from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures import service as measures
 from selfservice.measures.models import RecordMeasure
 from selfservice.notifications import outbox
 from selfservice.objections.enums import OUTCOME_ZH, Outcome
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
+from selfservice.records.ingest import refresh_periods
 from selfservice.records.models import CreditRecord, RecordEvent
 
 CORRECTABLE = frozenset(
     {"title", "content", "legal_basis", "severity", "finding_date", "publicity_end"}
 )
 SUBJECT_ACTOR = "信用主体（异议申请人）"
+MARK_RULE = "objection.mark_record"
+REFUSAL_RULE = "objection.refusal_needs_reason"
+
+
+def refusal_text(reason: str, *, policy: Policy, today: date) -> str:
+    """The refusal notice: its reason, and the rule that demands one where a policy has it."""
+    text = f"不予受理理由：{reason}"
+    try:
+        rule = policy.rule(REFUSAL_RULE, today)
+    except NotFound:
+        return text
+    return f"{text}（{rule.title}：{rule.source}）" if rule.value else text
 
 
 async def mark(*, record: CreditRecord, case: Case, policy: Policy, today: date) -> None:
-    """Label the record 异议处理中 at once and suspend measures if the policy says so."""
-    record.under_objection = True
+    """Label the record 异议处理中 at once (when the policy marks) and suspend measures if the
+    policy says so."""
+    record.under_objection = bool(policy.value(MARK_RULE, today))
     record.flags = {
         **record.flags,
         "open_case": {
@@ -43,7 +57,11 @@ async def mark(*, record: CreditRecord, case: Case, policy: Policy, today: date)
         actor=SUBJECT_ACTOR,
         action="objection_filed",
         reason=f"异议申请 {case.receipt}",
-        data={"receipt": case.receipt, "suspend_rule": _suspends(policy, today)},
+        data={
+            "receipt": case.receipt,
+            "mark_rule": policy.rule(MARK_RULE, today).source,
+            "suspend_rule": _suspends(policy, today),
+        },
     )
     await measures.recompute(policy=policy, today=today, record_ids=[record.id])
 
@@ -106,11 +124,8 @@ async def _correct(
     before = {k: _plain(getattr(record, k)) for k in changed}
     for name, value in changed.items():
         setattr(record, name, value)
-    if record.nature == Nature.BAD and {"severity", "finding_date"} & set(changed):
-        periods = policy.periods_for(record.nature, record.severity, record.finding_date)
-        record.repair_eligible_from = periods.repair_eligible_from
-        record.unpublish_at = periods.unpublish_at
-        record.period_rule = periods.rule_id
+    if {"severity", "finding_date", "publicity_end"} & set(changed):
+        refresh_periods(record, policy=policy)
     await record.save()
     diff = {"before": before, "after": {k: _plain(v) for k, v in changed.items()}}
     if record_status.can_move(RecordStatus(record.status), RecordStatus.CORRECTED):

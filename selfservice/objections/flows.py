@@ -36,7 +36,7 @@ async def refuse_flow(*, ctx: MoveContext) -> Effect:
         policy=ctx.policy,
         today=ctx.today,
     )
-    return Effect(notice=f"不予受理理由：{ctx.ask.reason}")
+    return Effect(notice=effects.refusal_text(ctx.ask.reason, policy=ctx.policy, today=ctx.today))
 
 
 async def decide_flow(*, ctx: MoveContext) -> Effect:

@@ -33,6 +33,11 @@ CATALOGUE: dict[str, RecordClass] = {
         RecordClass("commendation", "表彰奖励", _GOOD),
         RecordClass("contract_default", "合同履约失信", _BAD, severe_possible=True),
         RecordClass("environmental_penalty", "环境违法处罚", _BAD, severe_possible=True),
+        RecordClass(
+            "special_equipment_penalty", "特种设备领域行政处罚", _BAD, severe_possible=True
+        ),
+        RecordClass("work_safety_penalty", "安全生产领域行政处罚", _BAD, severe_possible=True),
+        RecordClass("fire_safety_penalty", "消防领域行政处罚", _BAD, severe_possible=True),
         RecordClass("social_insurance_arrears", "欠缴社会保险费", _BAD),
         RecordClass("product_quality", "产品质量抽检不合格", _BAD, severe_possible=True),
         RecordClass("customs_advanced", "海关高级认证企业", _GOOD),

@@ -210,23 +210,73 @@ def _finish(row: Row, problems: _Problems) -> Row:
     return row
 
 
-def _periods(row: Row, policy: Policy, today: date) -> dict[str, Any]:
-    assert row.finding_date and row.nature
-    periods = policy.periods_for(row.nature, row.severity, row.finding_date, row.validity_end)
+def period_fields(
+    *,
+    policy: Policy,
+    nature: Nature | str,
+    severity: Severity | str | None,
+    finding_date: date,
+    validity_end: date | None,
+    catalogue_class: str | None,
+    publicity_start: date | None,
+) -> dict[str, Any]:
+    """The stored period fields of a record and the rule (with its article) that fixed them."""
+    periods = policy.periods_for(
+        nature,
+        severity,
+        finding_date,
+        validity_end,
+        catalogue_class=catalogue_class,
+        publicity_start=publicity_start,
+    )
+    rule = policy.rule(periods.rule_id, finding_date)
     return {
-        "repair_eligible_from": periods.repair_eligible_from,
-        "unpublish_at": periods.unpublish_at,
+        "repairable_from": periods.repairable_from,
+        "published_through": periods.published_through,
         "period_rule": periods.rule_id,
         "published": periods.published,
         "period": {
             "id": periods.rule_id,
-            "title": policy.rule(periods.rule_id, row.finding_date).title,
+            "title": rule.title,
             "source": periods.source,
             "level": periods.level,
+            "review": rule.review or None,
             "effective_from": periods.effective_from.isoformat(),
+            "anchor": periods.anchor,
+            "transition": periods.transition or None,
             "jurisdiction": policy.jurisdiction,
         },
     }
+
+
+def refresh_periods(record: CreditRecord, *, policy: Policy) -> None:
+    """Fix a changed record's period fields and rule again from its own data."""
+    p = period_fields(
+        policy=policy,
+        nature=record.nature,
+        severity=record.severity,
+        finding_date=record.finding_date,
+        validity_end=record.publicity_end,
+        catalogue_class=record.catalogue_class,
+        publicity_start=record.publicity_start,
+    )
+    record.repairable_from = p["repairable_from"]
+    record.published_through = p["published_through"]
+    record.period_rule = p["period_rule"]
+    record.flags = {**record.flags, "published": p["published"], "period": p["period"]}
+
+
+def _periods(row: Row, policy: Policy, today: date) -> dict[str, Any]:
+    assert row.finding_date and row.nature
+    return period_fields(
+        policy=policy,
+        nature=row.nature,
+        severity=row.severity,
+        finding_date=row.finding_date,
+        validity_end=row.validity_end,
+        catalogue_class=row.catalogue_class,
+        publicity_start=row.publicity_start,
+    )
 
 
 async def _subject(row: Row):
@@ -251,8 +301,10 @@ async def _attach(record: CreditRecord, row: Row, provider: Department) -> None:
 async def _list_entry(record: CreditRecord, row: Row, provider: Department) -> None:
     if row.list_kind is None:
         return
-    exit_due = (
-        record.unpublish_at if row.list_kind is ListKind.SEVERE_DISHONESTY else row.validity_end
+    listed_through = (
+        record.published_through
+        if row.list_kind is ListKind.SEVERE_DISHONESTY
+        else row.validity_end
     )
     await ListEntry.create(
         subject_id=record.subject_id,
@@ -261,7 +313,7 @@ async def _list_entry(record: CreditRecord, row: Row, provider: Department) -> N
         record=record,
         department=provider,
         entered_on=record.publicity_start,
-        exit_due=exit_due,
+        listed_through=listed_through,
     )
 
 
@@ -283,8 +335,8 @@ async def _create(
         finding_date=row.finding_date,
         publicity_start=row.publicity_start,
         publicity_end=row.validity_end,
-        repair_eligible_from=p["repair_eligible_from"],
-        unpublish_at=p["unpublish_at"],
+        repairable_from=p["repairable_from"],
+        published_through=p["published_through"],
         period_rule=p["period_rule"],
         flags={"published": p["published"], "period": p["period"], "ingested": [row.fingerprint]},
     )
@@ -328,8 +380,8 @@ async def _amend(record: CreditRecord, row: Row, actor: str, policy: Policy, tod
         "finding_date": row.finding_date,
         "publicity_start": row.publicity_start,
         "publicity_end": row.validity_end,
-        "repair_eligible_from": p["repair_eligible_from"],
-        "unpublish_at": p["unpublish_at"],
+        "repairable_from": p["repairable_from"],
+        "published_through": p["published_through"],
         "period_rule": p["period_rule"],
     }
     changes = {
@@ -366,7 +418,7 @@ async def _amend(record: CreditRecord, row: Row, actor: str, policy: Policy, tod
         await _attach(record, row, record.provider)
     if record.severity is Severity.SEVERE:
         await ListEntry.filter(record_id=record.id, exited_on=None).update(
-            exit_due=record.unpublish_at
+            listed_through=record.published_through
         )
     await measures.recompute(policy=policy, today=today, record_ids=[record.id])
     await notify_departments(record=record, event="corrected", actor=actor, reason=row.reason)
@@ -565,8 +617,8 @@ async def _bulk_create(
                 finding_date=row.finding_date,
                 publicity_start=row.publicity_start,
                 publicity_end=row.validity_end,
-                repair_eligible_from=p["repair_eligible_from"],
-                unpublish_at=p["unpublish_at"],
+                repairable_from=p["repairable_from"],
+                published_through=p["published_through"],
                 period_rule=p["period_rule"],
                 flags={
                     "published": p["published"],
@@ -603,7 +655,7 @@ async def _bulk_create(
                     record_id=rid,
                     department_id=provider.id,
                     entered_on=row.publicity_start,
-                    exit_due=p["unpublish_at"] if severe else row.validity_end,
+                    listed_through=p["published_through"] if severe else row.validity_end,
                 )
             )
     await RecordEvent.bulk_create(events, batch_size=500)

@@ -25,11 +25,14 @@ class CreditRecord(Model):
     document_number = fields.CharField(max_length=100)
     finding_date = fields.DateField()
     publicity_start = fields.DateField()
+    # dates say what they hold (民法典 art. 201–202): ``publicity_end`` and ``published_through``
+    # are last days (inclusive), ``repairable_from`` is the first day a repair application is
+    # possible; the column descriptions stay as migrated (an ALTER would rebuild SQLite tables)
     publicity_end = fields.DateField(
         null=True, description="end of the validity set by the provider"
     )
-    repair_eligible_from = fields.DateField(null=True)
-    unpublish_at = fields.DateField(null=True)
+    repairable_from = fields.DateField(null=True)
+    published_through = fields.DateField(null=True)
     period_rule = fields.CharField(max_length=120, default="", description="rule id that fixed it")
     status = fields.CharEnumField(RecordStatus, max_length=16, default=RecordStatus.PUBLISHED)
     under_objection = fields.BooleanField(default=False)
@@ -40,7 +43,7 @@ class CreditRecord(Model):
     class Meta:
         table = "credit_record"
         unique_together = (("provider", "document_number"),)
-        indexes = (("subject_id", "finding_date", "id"), ("status", "unpublish_at"))
+        indexes = (("subject_id", "finding_date", "id"), ("status", "published_through"))
 
 
 class RecordEvent(Model):
@@ -75,12 +78,13 @@ class ListEntry(Model):
         "models.Department", related_name="list_entries", on_delete=fields.RESTRICT
     )
     entered_on = fields.DateField()
-    exit_due = fields.DateField(null=True, description="planned exit date")
+    # ``listed_through``: last day on the list (inclusive); ``exited_on``: first day off it
+    listed_through = fields.DateField(null=True, description="planned exit date")
     exited_on = fields.DateField(null=True)
 
     class Meta:
         table = "list_entry"
-        indexes = (("subject_id", "kind"), ("exited_on", "exit_due"))
+        indexes = (("subject_id", "kind"), ("exited_on", "listed_through"))
 
 
 class ImportCheckpoint(Model):

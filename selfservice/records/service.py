@@ -83,6 +83,7 @@ async def list_own(
     page: int = 1,
     per_page: int = 20,
     names: DepartmentNames | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """One page of the subject's records, newest finding first."""
     filters.check()
@@ -98,7 +99,7 @@ async def list_own(
     for r in rows:
         r.provider = by_id.get(r.provider_id) or await r.provider
     return {
-        "items": [brief(r) for r in rows],
+        "items": [brief(r, today) for r in rows],
         "page": page,
         "per_page": per_page,
         "total": total,
@@ -153,12 +154,13 @@ async def detail(*, subject_id: int, record_id: int, policy: Policy, today: date
 
 
 def _list_view(entry: ListEntry, today: date) -> dict[str, Any]:
-    active = entry.exited_on is None and (entry.exit_due is None or entry.exit_due > today)
+    last = entry.listed_through
+    active = entry.exited_on is None and (last is None or today <= last)
     return {
         "kind": entry.kind.value,
         "label": LIST_ZH[ListKind(entry.kind)],
         "entered_on": entry.entered_on.isoformat(),
-        "exit_due": entry.exit_due.isoformat() if entry.exit_due else None,
+        "listed_through": entry.listed_through.isoformat() if entry.listed_through else None,
         "exited_on": entry.exited_on.isoformat() if entry.exited_on else None,
         "active": active,
         "department": entry.department.name,
@@ -215,11 +217,13 @@ async def summary(*, subject_id: int, policy: Policy, today: date) -> dict[str, 
         "measures_suspended": suspended,
         "open_cases": cases,
         "repairable_now": [r.id for r in records if actions_for(r, today)["repair"]["available"]],
-        "next_unpublish": min(
+        "next_published_through": min(
             (
-                period_of(r)["unpublish_at"]
+                period_of(r)["published_through"]
                 for r in records
-                if r.status in record_status.LIVE and r.unpublish_at
+                if r.status in record_status.LIVE
+                and r.published_through
+                and not record_status.past_period(r, today)
             ),
             default=None,
         ),

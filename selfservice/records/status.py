@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from selfservice.enums import STATUS_ZH, RecordStatus
@@ -38,9 +39,16 @@ def can_move(current: RecordStatus, target: RecordStatus) -> bool:
     return TABLE.can(current, target)
 
 
-def is_published(record: CreditRecord) -> bool:
-    """Whether a record is shown to the public (own view always shows it)."""
-    return record.status in LIVE | {S.REPAIRED} and record.flags.get("published", True)
+def past_period(record: CreditRecord, today: date | None) -> bool:
+    """True from the day after the record's last day of publication (sweep or not)."""
+    last = record.published_through
+    return today is not None and last is not None and today > last
+
+
+def is_published(record: CreditRecord, today: date | None = None) -> bool:
+    """Whether a record is shown to the public on ``today`` (own view always shows it)."""
+    shown = record.status in LIVE | {S.REPAIRED} and record.flags.get("published", True)
+    return shown and not past_period(record, today)
 
 
 def labels(record: CreditRecord) -> list[dict[str, str]]:

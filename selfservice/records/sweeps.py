@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -21,14 +21,17 @@ log = logging.getLogger("selfservice.sweeps")
 TZ = ZoneInfo("Asia/Shanghai")
 ACTOR = "系统：公示期限管理"
 BATCH = 500
+ONE_DAY = timedelta(days=1)
 
 
 async def expire_records(*, today: date) -> int:
-    """Move live and repaired records whose unpublish date has come to expired."""
+    """Move live and repaired records whose last day of publication is past to expired."""
     done = 0
     statuses = [RecordStatus.PUBLISHED, RecordStatus.CORRECTED, RecordStatus.REPAIRED]
     while True:
-        batch = await CreditRecord.filter(status__in=statuses, unpublish_at__lte=today).limit(BATCH)
+        batch = await CreditRecord.filter(status__in=statuses, published_through__lt=today).limit(
+            BATCH
+        )
         if not batch:
             return done
         for record in batch:
@@ -38,17 +41,22 @@ async def expire_records(*, today: date) -> int:
                     record,
                     RecordStatus.EXPIRED,
                     actor=ACTOR,
-                    reason=f"已于{record.unpublish_at.isoformat()}达到最长公示期限，自动停止公示（{rule}）",
-                    data={"unpublish_at": record.unpublish_at.isoformat()},
+                    reason=(
+                        f"最长公示期限已于{record.published_through.isoformat()}届满，"
+                        f"自次日起停止公示（{rule}）"
+                    ),
+                    data={"published_through": record.published_through.isoformat()},
                 )
             done += 1
 
 
 async def end_memberships(*, today: date) -> int:
-    """Close list entries at their exit date or when their record no longer stands."""
-    due = await ListEntry.filter(exited_on=None, exit_due__lte=today).only("id", "exit_due")
+    """Close list entries the day after their last day, or when their record no longer stands."""
+    due = await ListEntry.filter(exited_on=None, listed_through__lt=today).only(
+        "id", "listed_through"
+    )
     for entry in due:
-        await ListEntry.filter(id=entry.id).update(exited_on=entry.exit_due)
+        await ListEntry.filter(id=entry.id).update(exited_on=entry.listed_through + ONE_DAY)
     stale = await ListEntry.filter(
         exited_on=None, record__status__in=[RecordStatus.EXPIRED, RecordStatus.REVOKED]
     ).values_list("id", flat=True)

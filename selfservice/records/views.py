@@ -35,13 +35,13 @@ def period_of(record: CreditRecord) -> dict[str, Any]:
         "finding_date": _iso(record.finding_date),
         "publicity_start": _iso(record.publicity_start),
         "publicity_end": _iso(record.publicity_end),
-        "repair_eligible_from": _iso(record.repair_eligible_from),
-        "unpublish_at": _iso(record.unpublish_at),
+        "repairable_from": _iso(record.repairable_from),
+        "published_through": _iso(record.published_through),
     }
 
 
-def brief(record: CreditRecord) -> dict[str, Any]:
-    """A list row (``provider`` must be fetched)."""
+def brief(record: CreditRecord, today: date | None = None) -> dict[str, Any]:
+    """A list row (``provider`` must be fetched); ``published`` as of ``today`` when given."""
     nature = Nature(record.nature)
     severity = Severity(record.severity) if record.severity else None
     return {
@@ -59,7 +59,7 @@ def brief(record: CreditRecord) -> dict[str, Any]:
         "status": RecordStatus(record.status).value,
         "labels": record_status.labels(record),
         "under_objection": record.under_objection,
-        "published": record_status.is_published(record),
+        "published": record_status.is_published(record, today),
         **period_of(record),
     }
 
@@ -121,12 +121,12 @@ def actions_for(record: CreditRecord, today: date) -> dict[str, dict[str, Any]]:
         repair = _closed("该记录已完成信用修复")
     elif status is RecordStatus.REVOKED:
         repair = _closed("记录已撤销，无需修复")
-    elif status is RecordStatus.EXPIRED:
+    elif status is RecordStatus.EXPIRED or record_status.past_period(record, today):
         repair = _closed("记录已过公示期限，不再公示，无需修复")
-    elif record.repair_eligible_from and record.repair_eligible_from > today:
+    elif record.repairable_from and record.repairable_from > today:
         repair = _closed(
-            f"最短公示期未满，可于{record.repair_eligible_from.isoformat()}起申请信用修复",
-            available_from=record.repair_eligible_from.isoformat(),
+            f"最短公示期未满，可于{record.repairable_from.isoformat()}起申请信用修复",
+            available_from=record.repairable_from.isoformat(),
         )
     else:
         repair = {"available": True, "reason": "已纠正失信行为、履行义务的，可申请信用修复"}
@@ -142,7 +142,7 @@ def detail_view(
     today: date,
 ) -> dict[str, Any]:
     return {
-        **brief(record),
+        **brief(record, today),
         "content": record.content,
         "legal_basis": record.legal_basis,
         "period_rule": rule_applied(record, policy),

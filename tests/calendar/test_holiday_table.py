@@ -79,16 +79,28 @@ def test_shipped_2027_table_is_valid() -> None:
 
 async def test_save_is_idempotent_and_loads_calendar(database, caplog) -> None:
     entries = read_holiday_file(DATA_2027)
-    first = await service.save_holidays(entries=entries, source="provisional")
+    first = await service.save_holidays(entries=entries, source="provisional", provisional=True)
     assert first.years == (2027,)
     assert (first.created, first.updated) == (len(entries), 0)
     assert first.workdays == 5 and first.holidays == len(entries) - 5
-    again = await service.save_holidays(entries=entries, source="provisional")
+    again = await service.save_holidays(entries=entries, source="provisional", provisional=True)
     assert (again.created, again.updated) == (0, 0)
     assert await HolidayDay.all().count() == len(entries)
-    renamed = await service.save_holidays(entries=entries[:1], source="国办发明电〔2026〕")
-    assert (renamed.created, renamed.updated) == (0, 1)
+    calendar = await service.load_calendar(today=date(2026, 12, 3))
+    assert calendar.is_estimated(date(2027, 3, 1))  # a provisional year stays estimated
+    # the official notice replaces the provisional year whole: rows it lacks are dropped
+    official = [e for e in entries if e.day != date(2027, 10, 7)]
+    renamed = await service.save_holidays(
+        entries=official, source="国办发明电〔2026〕", provisional=False
+    )
+    assert (renamed.created, renamed.updated) == (0, len(official))
+    assert not await HolidayDay.filter(day=date(2027, 10, 7)).exists()
+    year = (await service.list_years())[0]
+    assert (year.year, year.source, year.provisional) == (2027, "国办发明电〔2026〕", False)
+    with pytest.raises(ValidationFailed):  # a projection never overwrites a notice
+        await service.save_holidays(entries=entries, source="provisional", provisional=True)
 
+    caplog.clear()
     with caplog.at_level(logging.WARNING):
         calendar = await service.load_calendar(today=date(2026, 12, 3))
     assert not calendar.is_estimated(date(2027, 3, 1))
@@ -137,14 +149,15 @@ async def test_cli_load_list_check(cli_db, tmp_path, capsys) -> None:
     await db.close()
     assert _run_sync(_args(argv=["load", str(DATA_2027)])) == 0
     out = capsys.readouterr().out
-    assert "2027" in out and "5 make-up" in out
+    assert "2027" in out and "5 make-up" in out and "provisional" in out  # '# PROVISIONAL'
+    assert "0 open case(s)" in out
     assert _run_sync(_args(argv=["load", str(DATA_2027)])) == 0
     assert "(0 new, 0 changed)" in capsys.readouterr().out
     assert _run_sync(_args(argv=["list", "--year", "2027"])) == 0
     assert "2027-10-09  workday" in capsys.readouterr().out
     assert _run_sync(_args(argv=["check", "--today", "2027-12-02"])) == 0
     out = capsys.readouterr().out
-    assert "2027: known (holiday table)" in out
+    assert "2027: ESTIMATED (provisional holiday table)" in out
     assert "2028: ESTIMATED" in out and "WARNING" in out
 
     bad = tmp_path / "bad.csv"

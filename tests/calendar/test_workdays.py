@@ -22,7 +22,16 @@ def plain() -> WorkCalendar:
 
 @pytest.fixture
 def with_2027() -> WorkCalendar:
-    return WorkCalendar(extra_days={e.day: e.workday for e in read_holiday_file(DATA_2027)})
+    """The 2027 rows as if loaded from the official notice."""
+    days = {e.day: e.workday for e in read_holiday_file(DATA_2027)}
+    return WorkCalendar(extra_days=days, years={2027: False})
+
+
+@pytest.fixture
+def provisional_2027() -> WorkCalendar:
+    """The shipped projection: same rows, year marked provisional."""
+    days = {e.day: e.workday for e in read_holiday_file(DATA_2027)}
+    return WorkCalendar(extra_days=days, years={2027: True})
 
 
 @pytest.mark.parametrize(
@@ -64,8 +73,11 @@ def test_first_day_not_counted(plain: WorkCalendar) -> None:
     assert plain.add_working_days(monday, 0) == monday
     assert plain.add_working_days(monday, 1) == date(2026, 3, 3)
     assert plain.add_working_days(monday, 5) == date(2026, 3, 9)
-    # filed on a Saturday: Monday is the first working day counted
+    # raw arithmetic from a Saturday: Monday is the next working day
     assert plain.add_working_days(date(2026, 3, 7), 1) == date(2026, 3, 9)
+    # a filing on Saturday is deemed received on Monday; the 1st working day after is Tuesday
+    filed = plain.deadline(date(2026, 3, 7), 1)
+    assert (filed.received, filed.due) == (date(2026, 3, 9), date(2026, 3, 10))
 
 
 def test_negative_days_rejected(plain: WorkCalendar) -> None:
@@ -100,10 +112,15 @@ def test_working_days_between(plain: WorkCalendar) -> None:
 def test_2027_without_table_is_estimated(plain: WorkCalendar) -> None:
     assert plain.is_estimated(date(2027, 1, 4))
     assert not plain.is_estimated(date(2026, 12, 31))
-    # Fri 1 Jan 2027 is New Year's Day, but without the table it is guessed as a weekday.
-    assert plain.is_working_day(date(2027, 1, 1))
-    assert plain.deadline(date(2026, 12, 30), 2) == Deadline(due=date(2027, 1, 1), estimated=True)
-    assert plain.deadline(date(2026, 12, 28), 2) == Deadline(date(2026, 12, 30), estimated=False)
+    # Fri 1 Jan 2027 (元旦) is a fixed statutory holiday even without the table; Thu 31 Dec
+    # counts, the weekend does not: the 2nd working day is Mon 4 Jan, an estimate
+    assert not plain.is_working_day(date(2027, 1, 1))
+    assert plain.is_working_day(date(2027, 1, 4))
+    due = plain.deadline(date(2026, 12, 30), 2)
+    assert (due.due, due.estimated) == (date(2027, 1, 4), True)
+    due = plain.deadline(date(2026, 12, 28), 2)
+    assert (due.due, due.estimated) == (date(2026, 12, 30), False)
+    assert isinstance(due, Deadline)
 
 
 def test_2027_with_table(with_2027: WorkCalendar) -> None:
@@ -111,11 +128,27 @@ def test_2027_with_table(with_2027: WorkCalendar) -> None:
     assert not with_2027.is_working_day(date(2027, 1, 1))
     assert with_2027.is_working_day(date(2027, 2, 20))  # 调休 Saturday
     assert not with_2027.is_working_day(date(2027, 2, 10))
-    assert with_2027.deadline(date(2026, 12, 30), 2) == Deadline(date(2027, 1, 4), estimated=False)
+    due = with_2027.deadline(date(2026, 12, 30), 2)
+    assert (due.due, due.estimated) == (date(2027, 1, 4), False)
     assert with_2027.working_days_between(date(2026, 12, 30), date(2027, 1, 4)) == 2
     # Filed Thu 30 Sep 2027: Sun 26 Sep was make-up; 1–7 Oct off; Fri 8, Sat 9 (调休) count.
     assert with_2027.add_working_days(date(2027, 9, 30), 2) == date(2027, 10, 9)
     assert with_2027.is_estimated(date(2028, 1, 3))
+
+
+def test_provisional_table_keeps_deadlines_estimated(provisional_2027: WorkCalendar) -> None:
+    # the rows are used to count, but the year is not official: the flag stays
+    assert not provisional_2027.is_working_day(date(2027, 10, 4))
+    due = provisional_2027.deadline(date(2026, 12, 30), 2)
+    assert (due.due, due.estimated) == (date(2027, 1, 4), True)
+    assert provisional_2027.provisional_years == frozenset({2027})
+    warning = provisional_2027.missing_next_year_warning(date(2026, 12, 1))
+    assert warning is not None and "provisional" in warning
+
+
+def test_rows_without_a_declared_year_stay_provisional() -> None:
+    calendar = WorkCalendar(extra_days={date(2027, 1, 1): False})
+    assert calendar.is_estimated(date(2027, 1, 4))
 
 
 def test_table_rows_do_not_override_chinese_calendar(plain: WorkCalendar) -> None:
@@ -128,7 +161,7 @@ def test_december_warning(plain: WorkCalendar, with_2027: WorkCalendar) -> None:
     assert plain.missing_next_year_warning(date(2026, 11, 30)) is None
     warning = plain.missing_next_year_warning(date(2026, 12, 1))
     assert warning is not None and "2027" in warning
-    assert with_2027.missing_next_year_warning(date(2026, 12, 1)) is None
+    assert with_2027.missing_next_year_warning(date(2026, 12, 1)) is None  # official table
     assert with_2027.missing_next_year_warning(date(2027, 12, 15)) is not None
     assert plain.missing_next_year_warning(date(2025, 12, 1)) is None  # 2026 is known
 

@@ -50,7 +50,7 @@ async def _record(**overrides) -> CreditRecord:
         "document_number": "昆市监罚〔2026〕12号",
         "finding_date": date(2026, 5, 6),
         "publicity_start": date(2026, 5, 8),
-        "unpublish_at": date(2027, 5, 6),
+        "published_through": date(2027, 5, 6),
         "flags": {"joint_punishment": True},
     } | overrides
     return await CreditRecord.create(**fields)
@@ -103,7 +103,7 @@ async def test_measures_events_and_lists(database):
         record=record,
         department_id=record.provider_id,
         entered_on=date(2026, 5, 20),
-        exit_due=date(2029, 5, 19),
+        listed_through=date(2029, 5, 19),
     )
     assert await RecordMeasure.filter(record=record, in_force=True).count() == 1
     assert [e.action for e in await record.events.all()] == ["published"]

@@ -116,8 +116,8 @@ async def make_world(jurisdiction: str = "kunming", prefix: str = "KM") -> World
         document_number=f"{prefix}罚〔2026〕17号",
         finding_date=date(2026, 3, 2),
         publicity_start=date(2026, 3, 9),
-        unpublish_at=date(2027, 3, 2),
-        repair_eligible_from=date(2026, 6, 2),
+        published_through=date(2027, 3, 2),
+        repairable_from=date(2026, 6, 2),
     )
     punish = await Measure.create(
         code=f"{prefix}-P1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 from objection_factories import World, make_world
@@ -252,13 +253,18 @@ async def test_each_decision_outcome(database, jurisdiction, outcome):
         assert record.status == RecordStatus.CORRECTED and record.content == "罚款五百元"
         assert record.severity == "minor"
         periods = policy.periods_for("bad", "minor", record.finding_date)
-        assert (record.unpublish_at, record.repair_eligible_from) == (
-            periods.unpublish_at,
-            periods.repair_eligible_from,
+        assert (record.published_through, record.repairable_from) == (
+            periods.published_through,
+            periods.repairable_from,
         )
         assert events == ["objection_filed", "corrected", "objection_closed", "department_notified"]
         assert sorted(notified) == sorted([w.provider.id, w.acting_dept.id])
-        assert await measure_in_force(w) is True
+        # found 2026-03-02, now 轻微. Kunming: still published on 2026-04-01, so the 2026 maximum
+        # of 3 months applies (令第36号 第二章, transition rule): last day 2026-06-02. Yuxi: art.
+        # 10(四) makes it no bad information at all (empty period). Either way measures end.
+        last = date(2026, 3, 1) if jurisdiction == "yuxi" else date(2026, 6, 2)
+        assert record.published_through == last
+        assert await measure_in_force(w) is False
     elif outcome == "revoked":
         assert record.status == RecordStatus.REVOKED
         assert events == ["objection_filed", "revoked", "objection_closed", "department_notified"]
@@ -322,9 +328,9 @@ async def test_decided_case_cannot_be_withdrawn_or_added_to(database):
 
 @pytest.fixture
 def calendar_2027():
-    """A holiday table for 2027 (New Year's Day on a Friday), restored afterwards."""
+    """An official holiday table for 2027 (New Year's Day on a Friday), restored afterwards."""
     before = get_calendar()
-    set_calendar(WorkCalendar(extra_days={date(2027, 1, 1): False}))
+    set_calendar(WorkCalendar(extra_days={date(2027, 1, 1): False}, years={2027: False}))
     yield get_calendar()
     set_calendar(before)
 
@@ -345,7 +351,7 @@ async def test_deadlines_across_the_2026_2027_boundary(database, calendar_2027):
     policy = policy_of("yuxi")
     case = await file(w, policy, today=date(2026, 12, 18))
     assert case.due == date(2027, 1, 11) and case.due_estimated is False
-    set_calendar(WorkCalendar())  # without next year's table: weekdays only, flagged estimated
+    # without next year's table: weekdays less the fixed statutory holidays, flagged estimated
     w.record = await CreditRecord.create(
         **{
             k: getattr(w.record, k)
@@ -363,8 +369,57 @@ async def test_deadlines_across_the_2026_2027_boundary(database, calendar_2027):
         },
         document_number="YX-2",
     )
+    set_calendar(WorkCalendar())
+    # 元旦 (1 Jan) is excluded by the fallback too, so the same 15th working day is 11 Jan
     estimated = await file(w, policy, today=date(2026, 12, 18), record_id=w.record.id)
-    assert estimated.due == date(2027, 1, 8) and estimated.due_estimated is True
+    assert estimated.due == date(2027, 1, 11) and estimated.due_estimated is True
+
+
+async def test_loading_a_holiday_table_recounts_open_estimated_cases(database, tmp_path):
+    from selfservice.calendar import service as holidays
+    from selfservice.calendar.holiday_file import read_holiday_file
+    from selfservice.cases import clock
+
+    before = get_calendar()
+    plain = WorkCalendar()
+    set_calendar(plain)
+    try:
+        w = await make_world("yuxi", "YX")
+        policy = policy_of("yuxi")
+        # Fri 2027-01-29 + 15 working days (Yuxi art. 21) with no table: the fallback closes only
+        # 除夕..初三 (02-05..08): 02-01..04 (4), 02-09..12 (8), 02-15..19 (13), 02-22, 23 (15)
+        case = await file(w, policy, today=date(2027, 1, 29))
+        assert (case.due, case.due_estimated) == (date(2027, 2, 23), True)
+        rows = read_holiday_file(Path(holidays.__file__).parent / "data" / "holidays_2027.csv")
+        await holidays.save_holidays(entries=rows, source="provisional", provisional=True)
+        provisional = await holidays.load_calendar()
+        # provisional table: Sun 01-31 调休 (1), 02-01..04 (5), 02-05..13 off, 02-15..19 (10),
+        # Sat 02-20 调休 (11), 02-22..25 (15): the date moves, the flag stays
+        assert await clock.recount_estimated(old=plain, new=provisional) == 1
+        await case.refresh_from_db()
+        assert (case.due, case.due_estimated) == (date(2027, 2, 25), True)
+        await holidays.save_holidays(entries=rows, source="国办发明电", provisional=False)
+        official = await holidays.load_calendar()
+        assert await clock.recount_estimated(old=provisional, new=official) == 1
+        await case.refresh_from_db()
+        assert (case.due, case.due_estimated) == (date(2027, 2, 25), False)
+        assert await clock.recount_estimated(old=official, new=official) == 0
+    finally:
+        set_calendar(before)
+
+
+async def test_worker_daily_pass_reloads_the_table_and_warns(database, caplog):
+    import logging
+
+    from selfservice.calendar import service as holidays
+
+    before = get_calendar()
+    try:
+        with caplog.at_level(logging.WARNING, logger="selfservice.calendar.service"):
+            calendar = await holidays.refresh_calendar(today=date(2026, 12, 2))
+        assert get_calendar() is calendar and "2027" in caplog.text
+    finally:
+        set_calendar(before)
 
 
 async def test_reminder_then_escalation_fire_once_each(database):

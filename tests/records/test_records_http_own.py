@@ -19,7 +19,9 @@ from selfservice.subjects.models import Subject
 @pytest.fixture
 async def http(world, make_row, make_app, database, settings):
     rows = [
-        make_row(1, finding_date="2025-06-10", severity="general"),
+        # 严重 under 令第58号: published through 2028-06-10 (3 years; the 2026 rule agrees), so it
+        # stays live whatever today the app reads (a 一般 one ended 2026-06-10 by the transition)
+        make_row(1, finding_date="2025-06-10", severity="severe"),
         make_row(
             1,
             document_number="A-2",
@@ -79,7 +81,7 @@ async def test_list_filters_and_paging_show_only_own_records(http):
     checks = {
         "nature=good": 1,
         "nature=bad": 2,
-        "severity=severe": 1,
+        "severity=severe": 2,
         "class=tax_credit_a": 1,
         "status=published": 3,
         "status=under_objection": 0,
@@ -108,7 +110,7 @@ async def test_detail_names_rule_measures_history_actions_and_hides_others(http)
     d = res.json
     assert d["severity_label"] == "严重" and d["class_label"] == "行政处罚"
     assert d["provider"] == "昆明市市场监督管理局" and d["document_number"] == "A-2"
-    assert d["repair_eligible_from"] and d["unpublish_at"]
+    assert d["repairable_from"] and d["published_through"]
     assert d["period_rule"]["id"] == "record.bad.period" and d["period_rule"]["source"]
     assert d["labels"] == [{"code": "published", "label": "公示中"}]
     assert d["history"][0]["action_label"] == "记录归集"

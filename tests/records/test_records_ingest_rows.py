@@ -20,7 +20,10 @@ async def test_valid_batch_creates_records_subjects_and_measures(world, make_row
     assert severe.flags["period"]["id"] == "record.bad.period"
     assert await RecordMeasure.filter(record=severe).count() == 1
     entry = await ListEntry.get(record=severe)
-    assert entry.kind is ListKind.SEVERE_DISHONESTY and entry.exit_due == severe.unpublish_at
+    assert (
+        entry.kind is ListKind.SEVERE_DISHONESTY
+        and entry.listed_through == severe.published_through
+    )
     assert await RecordEvent.filter(record=severe, action="created").count() == 1
 
 

@@ -53,7 +53,7 @@ async def test_repaired_lifts_and_expired_ends_measures(world, make_row):
         record.id
     ]
     assert {m["state"] for m in views} == {"lifted"}
-    assert views[0]["rule"]["source"].startswith("玉溪市")
+    assert views[0]["rule"]["source"].startswith("《玉溪市")  # art. 19
     record.status = RecordStatus.EXPIRED
     await record.save()
     views = (await measures.for_records(records=[record], policy=world.yuxi, today=TODAY))[
@@ -77,18 +77,20 @@ async def test_sweep_expires_across_dates_and_is_idempotent(world, make_row):
     ]
     await ingest(rows=rows, provider=world.market, policy=world.kunming, today=TODAY)
     general, severe = await CreditRecord.all().order_by("id")
-    assert await sweep(policy=world.kunming, today=date(2027, 4, 14)) == {
+    # 一般 found 2026-04-15: the 1-year maximum's last day is 2027-04-15 (民法典 art. 202), so
+    # it is still published and used that day and stops on 2027-04-16 (令第36号 第二章)
+    assert await sweep(policy=world.kunming, today=date(2027, 4, 15)) == {
         "expired": 0,
         "memberships_ended": 0,
         "measures_changed": 0,
     }
-    first = await sweep(policy=world.kunming, today=date(2027, 4, 15))
+    first = await sweep(policy=world.kunming, today=date(2027, 4, 16))
     assert first == {"expired": 1, "memberships_ended": 0, "measures_changed": 1}
     await general.refresh_from_db()
     assert general.status is RecordStatus.EXPIRED
     event = await RecordEvent.filter(record=general, action="expired").get()
     assert "2027-04-15" in event.reason and event.actor.startswith("系统")
-    assert await sweep(policy=world.kunming, today=date(2027, 4, 15)) == {
+    assert await sweep(policy=world.kunming, today=date(2027, 4, 16)) == {
         "expired": 0,
         "memberships_ended": 0,
         "measures_changed": 0,
@@ -98,7 +100,7 @@ async def test_sweep_expires_across_dates_and_is_idempotent(world, make_row):
     late = await sweep(policy=world.kunming, today=date(2029, 5, 1))
     assert late["expired"] == 1
     await entry.refresh_from_db()
-    assert entry.exited_on == date(2029, 4, 15)
+    assert entry.exited_on == date(2029, 4, 16)  # listed through 2029-04-15, off the next day
     assert await RecordMeasure.filter(in_force=True).count() == 0
 
 
@@ -106,7 +108,8 @@ async def test_sweep_ends_a_list_membership_at_its_exit_date(world, make_row):
     row = make_row(1, nature="good", severity=None, measures=[], list_kind="red")
     row |= {"class": "commendation", "validity_end": "2026-06-30"}
     await ingest(rows=[row], provider=world.market, policy=world.kunming, today=TODAY)
-    assert (await sweep(policy=world.kunming, today=date(2026, 6, 29)))["memberships_ended"] == 0
+    # a red-list entry valid through 2026-06-30 is still on the list that day
+    assert (await sweep(policy=world.kunming, today=date(2026, 6, 30)))["memberships_ended"] == 0
     result = await sweep(policy=world.kunming, today=date(2026, 7, 1))
     assert result["memberships_ended"] == 1 and result["expired"] == 1
-    assert (await ListEntry.get()).exited_on == date(2026, 6, 30)
+    assert (await ListEntry.get()).exited_on == date(2026, 7, 1)

@@ -22,22 +22,37 @@ async def _one(world, make_row, policy, **over) -> CreditRecord:
     return await CreditRecord.get(id=report["rows"][0]["record_id"])
 
 
-async def test_yuxi_keeps_bad_information_three_years_from_finding(world, make_row):
+async def test_yuxi_record_found_2025_under_order_58_and_the_transition(world, make_row):
+    # Yuxi art. 12(三): 令第58号 governs a 2025 finding (3 months to 3 years); still published on
+    # 2026-04-01, so the 2026 one-year maximum for 一般 applies: last day 2026-06-10
+    # (民法典 art. 202), repair from the day after the 3-month minimum's last day (2025-09-10)
     record = await _one(world, make_row, world.yuxi, finding_date="2025-06-10")
-    assert record.unpublish_at == date(2028, 6, 10)
-    assert record.repair_eligible_from == date(2025, 6, 10)
+    assert record.published_through == date(2026, 6, 10)
+    assert record.repairable_from == date(2025, 9, 11)
     assert record.flags["published"] is True
     period = record.flags["period"]
     assert period["jurisdiction"] == "yuxi" and period["level"] == "city"
-    assert "第十二条" in period["source"]
+    assert "第十二条" in period["source"] and "record.period.transition" in period["transition"]
+
+
+async def test_yuxi_minor_conduct_is_not_bad_information(world, make_row):
+    # Yuxi art. 10(四): a penalty for 轻微 conduct is not bad information: never published,
+    # its (empty) period is over before it starts, so it drives no measure
+    record = await _one(
+        world, make_row, world.yuxi, finding_date="2025-06-10", severity="minor", measures=[]
+    )
+    assert record.flags["published"] is False
+    assert record.published_through == date(2025, 6, 9)
+    assert record_status.past_period(record, date(2025, 6, 10))
 
 
 @pytest.mark.parametrize(
     ("severity", "published", "eligible", "unpublish"),
     [
-        ("minor", False, date(2026, 4, 15), date(2026, 7, 15)),
-        ("general", True, date(2026, 7, 15), date(2027, 4, 15)),
-        ("severe", True, date(2027, 4, 15), date(2029, 4, 15)),
+        # 令第36号 第二章 from the finding date 2026-04-15; 民法典 art. 201–202
+        ("minor", False, date(2026, 4, 15), date(2026, 7, 15)),  # repair at once; ≤ 3 months
+        ("general", True, date(2026, 7, 16), date(2027, 4, 15)),  # 3-month minimum ends 07-15
+        ("severe", True, date(2027, 4, 16), date(2029, 4, 15)),  # 1-year minimum ends 2027-04-15
     ],
 )
 async def test_national_2026_windows(world, make_row, severity, published, eligible, unpublish):
@@ -47,8 +62,8 @@ async def test_national_2026_windows(world, make_row, severity, published, eligi
             world, make_row, policy, finding_date="2026-04-15", severity=severity, measures=[]
         )
         assert record.flags["published"] is published
-        assert record.repair_eligible_from == eligible
-        assert record.unpublish_at == unpublish
+        assert record.repairable_from == eligible
+        assert record.published_through == unpublish
         assert record.flags["period"]["level"] == "national"
         assert "信用修复管理办法" in record.flags["period"]["source"]
 
@@ -64,7 +79,7 @@ async def test_good_information_lasts_for_its_validity(world, make_row):
         validity_end="2027-12-31",
         **{"class": "tax_credit_a"},
     )
-    assert record.unpublish_at == date(2027, 12, 31) and record.repair_eligible_from is None
+    assert record.published_through == date(2027, 12, 31) and record.repairable_from is None
     assert actions_for(record, TODAY)["repair"] == {
         "available": False,
         "reason": "良好信息无需修复",
@@ -78,7 +93,7 @@ def _record(status: RecordStatus, *, objection: bool = False, published: bool = 
         status=status,
         under_objection=objection,
         flags={"published": published},
-        repair_eligible_from=date(2026, 1, 1),
+        repairable_from=date(2026, 1, 1),
     )
 
 
@@ -123,7 +138,7 @@ def test_open_actions_follow_the_status(status, objection, objection_open, repai
 
 def test_repair_closed_until_minimum_period_names_the_date():
     record = _record(RecordStatus.PUBLISHED)
-    record.repair_eligible_from = date(2026, 9, 1)
+    record.repairable_from = date(2026, 9, 1)
     repair = actions_for(record, TODAY)["repair"]
     assert repair["available"] is False and repair["available_from"] == "2026-09-01"
     assert "2026-09-01" in repair["reason"]
