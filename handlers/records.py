@@ -158,7 +158,7 @@ async def list_records(request: Request) -> JSONResponse:
         page=_int_arg(request, "page", 1),
         per_page=_int_arg(request, "per_page", 20),
         names=request.app.ctx.department_names,
-        today=local_today(),
+        today=request.app.ctx.clock.today(),
     )
     return json(page)
 

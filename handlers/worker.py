@@ -79,8 +79,8 @@ async def work(
     last_day = None
     while not stop.is_set():
         try:
-            if local_today() != last_day:
-                last_day = local_today()
+            if Clock().today() != last_day:
+                last_day = Clock().today()
                 await refresh_calendar(today=last_day)
             if time.monotonic() - last_sweep >= sweep_every:
                 last_sweep = time.monotonic()
