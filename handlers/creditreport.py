@@ -41,6 +41,18 @@ REPORT = {
     "bad": [ITEM],
     "lists": [{"kind": str, "label": str, "entered_on": str, "exit_due": str, "department": str}],
     "statement": str,
+    "pledges": [
+        {
+            "receipt": str,
+            "type": str,
+            "type_label": str,
+            "title": str,
+            "status": str,
+            "status_label": str,
+            "kept": str,
+            "signed_on": str,
+        }
+    ],
     "counts": {"good": int, "bad": int, "repaired": int},
     "verification": {"code": str, "digest": str, "path": str, "url": str},
 }

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('breach_record', fields.ForeignKeyField('models.CreditRecord', source_field='breach_record_id', null=True, db_constraint=True, to_field='id', related_name='pledges', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'pledge', 'app': 'models', 'indexes': [Index(fields=['public', 'signed_on']), Index(fields=['pledge_type', 'due_on'])], 'pk_attr': 'id', 'table_description': 'The signed pledge behind a ``pledge`` case; its text never changes once signed.'},
+            options={'table': 'pledge', 'app': 'models', 'indexes': [Index(fields=['public', 'signed_on']), Index(fields=['pledge_type', 'due_on'])], 'pk_attr': 'id', 'table_description': 'The signed pledge behind a ``pledge`` case, its text never changed once signed.'},
             bases=['Model'],
         ),
         ops.CreateModel(

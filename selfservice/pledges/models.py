@@ -7,7 +7,7 @@ from tortoise.models import Model
 
 
 class Pledge(Model):
-    """The signed pledge behind a ``pledge`` case; its text never changes once signed."""
+    """The signed pledge behind a ``pledge`` case, its text never changed once signed."""
 
     id = fields.IntField(primary_key=True)
     case = fields.OneToOneField("models.Case", related_name="pledge", on_delete=fields.RESTRICT)
