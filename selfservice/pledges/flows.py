@@ -34,6 +34,20 @@ async def _pledge(case: Case) -> Pledge:
     return await Pledge.get(case_id=case.id)
 
 
+async def _tell_department(
+    ctx: MoveContext, template: str, title: str, body: str, key: str
+) -> None:
+    """The accepting department's inbox: the pledge waits there for a check."""
+    await outbox.notify_department(
+        department_id=ctx.case.department_id,
+        template=template,
+        title=title,
+        body=body,
+        receipt=ctx.case.receipt,
+        key=f"case:{ctx.case.id}:{key}",
+    )
+
+
 async def fulfil_flow(*, ctx: MoveContext) -> Effect:
     ctx.case.data = {**ctx.case.data, "kept_on": ctx.today.isoformat()}
     return Effect(
@@ -47,13 +61,12 @@ async def suspect_breach_flow(*, ctx: MoveContext) -> Effect:
     pledge = await _pledge(ctx.case)
     late = get_calendar().working_days_between(pledge.due_on, ctx.today) if pledge.due_on else 0
     due = pledge.due_on.isoformat() if pledge.due_on else "—"
-    await outbox.notify_department(
-        department_id=ctx.case.department_id,
-        template="pledge_breach_suspected",
-        title=f"容缺承诺逾期待核实：{ctx.case.receipt}",
-        body=f"“{ctx.case.title}”应于 {due} 前补齐材料，已逾期 {late} 个工作日，请核实是否违背承诺。",
-        receipt=ctx.case.receipt,
-        key=f"case:{ctx.case.id}:suspect",
+    await _tell_department(
+        ctx,
+        "pledge_breach_suspected",
+        f"容缺承诺逾期待核实：{ctx.case.receipt}",
+        f"“{ctx.case.title}”应于 {due} 前补齐材料，已逾期 {late} 个工作日，请核实是否违背承诺。",
+        "suspect",
     )
     return Effect(
         data={"due_on": due, "late": late},
@@ -129,13 +142,12 @@ async def material_flow(*, ctx: MoveContext) -> Effect:
     effect = await add_material_flow(ctx=ctx)
     n = await CaseTransition.filter(case_id=ctx.case.id, action="add_material").count()
     ctx.case.data = {**ctx.case.data, "materials_on": ctx.today.isoformat()}
-    await outbox.notify_department(
-        department_id=ctx.case.department_id,
-        template="pledge_material",
-        title=f"承诺人已提交材料：{ctx.case.receipt}",
-        body=f"“{ctx.case.title}”的承诺人提交了材料，请核查并确认是否已履行承诺。",
-        receipt=ctx.case.receipt,
-        key=f"case:{ctx.case.id}:material:{n + 1}",
+    await _tell_department(
+        ctx,
+        "pledge_material",
+        f"承诺人已提交材料：{ctx.case.receipt}",
+        f"“{ctx.case.title}”的承诺人提交了材料，请核查并确认是否已履行承诺。",
+        f"material:{n + 1}",
     )
     return effect
 

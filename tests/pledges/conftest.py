@@ -1,6 +1,7 @@
-"""Pledge tests import their factories by a unique module name."""
+"""Pledge tests import their factories by a unique module name, and the objection upload helper."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "objections")]

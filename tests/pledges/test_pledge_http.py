@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 from pledge_factories import PERSONAL, VALUES, make_world
 from pypdf import PdfReader
+from test_objection_http_routes import upload
 
 from selfservice import db
 from selfservice.auth.tokens import Principal, issue_access_token
@@ -19,7 +19,6 @@ from selfservice.demo.data import CITIZENS, ENTERPRISES, resident_id
 from selfservice.demo.loader import load_demo
 from selfservice.policy import load_policy
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"p" * 400
 ON = datetime(2026, 9, 29, 2, tzinfo=UTC)  # 10:00 in Beijing, Tuesday 2026-09-29
 
 
@@ -114,7 +113,7 @@ async def test_sign_retry_view_cases_and_pdf(http):
 
 
 async def test_agent_scope_is_checked_on_every_pledge_route(http):
-    app, w, heads = http
+    app, _, heads = http
     client = app.asgi_client
     _, res = await _sign(client, heads, "public", who="reader")
     assert res.status == 403
@@ -133,28 +132,13 @@ async def test_agent_scope_is_checked_on_every_pledge_route(http):
     assert res.status == 403
 
 
-async def _upload(client, headers) -> str:
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
-        ).encode()
-        + JPEG
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    ctype = {"content-type": f"multipart/form-data; boundary={boundary}"}
-    _, res = await client.post("/api/v1/evidence", content=body, headers=headers | ctype)
-    assert res.status == 201, res.text
-    return res.json["id"]
-
-
 async def test_missing_materials_upload_and_staff_confirmation(http):
     app, w, heads = http
     client = app.asgi_client
     _, res = await _sign(client, heads, "missing_materials", publish=False, department=w.market.id)
     receipt = res.json["receipt"]
     assert res.json["due_on"] == "2026-10-08"
-    evidence = await _upload(client, heads["rep"])
+    evidence = await upload(app, heads["rep"])
     url = f"/api/v1/pledges/{receipt}/material"
     _, res = await client.post(
         url, json={"statement": "补交", "evidence": [evidence]}, headers=heads["rep"]
