@@ -30,7 +30,12 @@ from selfservice.staff.models import Department, StaffUser
 from selfservice.subjects.models import Subject
 
 SCOPE = "pledge"
-SIGNER_ZH = {"legal_representative": "法定代表人", "agent": "经办人", "citizen": "本人"}
+SIGNER_ZH = {
+    "legal_representative": "法定代表人",
+    "operator": "经营者",
+    "agent": "经办人",
+    "citizen": "本人",
+}
 # an ID number (15/18 chars) or a mainland mobile number must never reach the public wall
 PERSONAL = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
 TITLE_FIELDS = ("matter", "title", "association", "record_title", "content")
@@ -131,12 +136,13 @@ def check_values(
     return out
 
 
-def _no_personal_data(values: dict[str, Any]) -> None:
+def _no_personal_data(values: dict[str, Any], names: list[str]) -> None:
+    """A public pledge carries no ID number, phone, or full name of the people behind it."""
     flat = " ".join(str(v) for v in values.values())
-    if PERSONAL.search(flat):
+    if PERSONAL.search(flat) or any(len(n) > 1 and n in flat for n in names):
         raise ValidationFailed(
-            "公开的承诺中不得填写身份证号码、手机号码等个人信息",
-            "A public pledge must not contain ID numbers or phone numbers",
+            "公开的承诺中不得填写身份证号码、手机号码、姓名等个人信息",
+            "A public pledge must not contain ID numbers, phone numbers or personal names",
             code="personal_data_in_public_pledge",
         )
 
@@ -173,6 +179,8 @@ async def _signer(actor: Actor, subject: Subject, authorisation_id: int | None) 
         role, name = "agent", auth.agent_name
     elif subject.kind == SubjectKind.NATURAL_PERSON:
         role, name = "citizen", subject.name
+    elif subject.kind == SubjectKind.INDIVIDUAL_BUSINESS:
+        role, name = "operator", subject.legal_rep_name or ""
     else:
         role, name = "legal_representative", subject.legal_rep_name or ""
     return {
@@ -220,8 +228,6 @@ async def sign(
         return earlier, False
     values = check_values(kind, dict(signing.values), policy=policy, today=today)
     public = kind.always_public or signing.publish
-    if public:
-        _no_personal_data(values)
     subject = await Subject.get(id=actor.subject_id)
     if kind.simplified:
         bar = await bars.active_bar(subject_id=subject.id, today=today)
@@ -229,6 +235,9 @@ async def sign(
             raise SimplifiedProcedureBarred(details=bar)
     department = await _department(kind, signing.department_id, policy)
     signer = await _signer(actor, subject, authorisation_id)
+    if public:
+        person = subject.name if subject.kind == SubjectKind.NATURAL_PERSON else ""
+        _no_personal_data(values, [person, subject.legal_rep_name or "", signer["name"]])
     filled = {
         **values,
         "department": department.name,

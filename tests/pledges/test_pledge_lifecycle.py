@@ -116,7 +116,14 @@ async def test_type_fields_are_validated(database):
     with pytest.raises(ValidationFailed) as caught:
         await sign(w, "public", values={"content": "联系人手机 13912345678"})
     assert caught.value.code == "personal_data_in_public_pledge"
-    assert await Case.filter(kind="pledge").count() == 0
+    for content in ("法定代表人李明承诺", "身份证 530102196001010016"):
+        with pytest.raises(ValidationFailed):
+            await sign(w, "public", values={"content": content})
+    with pytest.raises(ValidationFailed):
+        await sign(w, "public", actor=w.actor(w.citizen), values={"content": "本人张三丰承诺守信"})
+    # a private pledge may name the representative: only the signer and staff see it
+    await sign(w, "notify", values={**VALUES["notify"], "conditions": "法定代表人李明保证属实"})
+    assert await Case.filter(kind="pledge").count() == 1
 
 
 async def test_agents_need_the_pledge_scope_and_are_recorded_as_signer(database):
