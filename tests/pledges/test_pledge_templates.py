@@ -23,7 +23,7 @@ def test_the_seven_types_of_the_design_each_with_consent_and_liability():
     assert {code: t.short for code, t in found.items()} == DESIGN_TYPES
     assert "告知承诺" in found["notify"].label
     for t in found.values():
-        assert "公开" in t.consent and "违" in t.liability
+        assert "公开" in t.consent and "责任" in t.liability and "记入信用记录" in t.liability
         assert t.always_public or "未同意公开" in t.private
     assert {c for c, t in found.items() if t.always_public} == {"industry", "public"}
     assert {c for c, t in found.items() if t.simplified} == {
