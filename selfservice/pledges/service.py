@@ -263,6 +263,7 @@ async def sign(
                     "type_label": kind.label,
                     "public": public,
                     "due_on": stored.get("due_on"),
+                    "values": stored,
                 },
             )
             await Pledge.create(

@@ -148,6 +148,8 @@ async def test_missing_materials_upload_and_staff_confirmation(http):
     assert [e["id"] for e in res.json["evidence"]] == [evidence]
     _, page = await client.get(f"/api/v1/staff/cases/{receipt}", headers=heads["handler"])
     assert "fulfil" in {a["action"] for a in page.json["allowed"]}
+    assert page.json["data"]["values"]["missing_materials"] == ["从业人员健康证明", "消毒设施照片"]
+    assert [e["id"] for e in page.json["evidence"]] == [evidence]
     transitions = f"/api/v1/staff/cases/{receipt}/transitions"
     _, res = await client.post(transitions, json={"action": "fulfil"}, headers=heads["handler"])
     assert res.status == 200 and res.json["status"] == "fulfilled", res.text
