@@ -43,6 +43,18 @@ REPORT = {
         {"kind": str, "label": str, "entered_on": str, "listed_through": str, "department": str}
     ],
     "statement": str,
+    "pledges": [
+        {
+            "receipt": str,
+            "type": str,
+            "type_label": str,
+            "title": str,
+            "status": str,
+            "status_label": str,
+            "kept": str,
+            "signed_on": str,
+        }
+    ],
     "counts": {"good": int, "bad": int, "repaired": int},
     "verification": {"code": str, "digest": str, "path": str, "url": str},
 }

@@ -99,6 +99,13 @@ SUMMARY = {
     ],
     "repairable_now": [int],
     "next_published_through": str,
+    "pledges": {
+        "total": int,
+        "by_status": dict,
+        "open": [dict],
+        "no_simplified_procedure": dict,
+        "bars": [dict],
+    },
 }
 
 

@@ -87,6 +87,21 @@ def _builtin() -> None:
             notices=OBJECTION_NOTICES,
         )
     )
+    from selfservice.pledges.flows import FLOWS as PLEDGE_FLOWS
+    from selfservice.pledges.flows import NOTICES as PLEDGE_NOTICES
+    from selfservice.pledges.workflow import WORKFLOW as PLEDGE
+
+    register(
+        CaseType(
+            kind=CaseKind.PLEDGE.value,
+            prefix=PREFIX[CaseKind.PLEDGE],
+            label_zh=KIND_ZH[CaseKind.PLEDGE],
+            scope="pledge",
+            workflow=PLEDGE,
+            flows=PLEDGE_FLOWS,
+            notices=PLEDGE_NOTICES,
+        )
+    )
 
 
 _builtin()

@@ -16,6 +16,7 @@ from selfservice.cases.models import Case
 from selfservice.cases.registry import label_of
 from selfservice.enums import StaffRole
 from selfservice.notifications import outbox
+from selfservice.pledges.sweeps import sweep as sweep_pledges
 from selfservice.policy import Policy
 from selfservice.staff.models import Department, StaffUser
 
@@ -135,6 +136,7 @@ async def escalate_overdue(*, today: date, policy: Policy) -> int:
 
 async def sweep(*, today: date, policy: Policy) -> dict[str, int]:
     return {
+        **await sweep_pledges(today=today, policy=policy),
         "reminded": await remind_due_soon(today=today),
         "escalated": await escalate_overdue(today=today, policy=policy),
     }

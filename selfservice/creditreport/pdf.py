@@ -82,6 +82,15 @@ def _items(pdf: FPDF, heading: str, items: list[dict[str, Any]]) -> None:
         )
 
 
+def _pledges(pdf: FPDF, pledges: list[dict[str, Any]]) -> None:
+    _line(pdf, "四、信用承诺及履约情况", size=13, height=9)
+    if not pledges:
+        _line(pdf, "无")
+    for n, p in enumerate(pledges, start=1):
+        _line(pdf, f"{n}. {p['type_label']}：{p['title']}  [{p['kept']}]")
+        _line(pdf, f"    承诺编号：{p['receipt']}  签署日期：{p['signed_on']}", size=9, height=5.5)
+
+
 def render(report: dict[str, Any]) -> bytes:
     """The PDF bytes of an issued report (``verification`` present)."""
     check = report["verification"]
@@ -106,7 +115,8 @@ def render(report: dict[str, Any]) -> bytes:
     for entry in report["lists"] or [{"label": "无", "entered_on": "", "department": ""}]:
         since = f"  列入日期：{entry['entered_on']}" if entry["entered_on"] else ""
         _line(pdf, f"{entry['label']}{since}  {entry['department']}")
-    _line(pdf, "四、报告验证", size=13, height=9)
+    _pledges(pdf, report.get("pledges", []))
+    _line(pdf, "五、报告验证", size=13, height=9)
     _line(pdf, f"验证码：{check['code']}")
     _line(pdf, f"验证地址：{check.get('url') or check['path']}", size=9)
     _line(pdf, f"内容摘要（SHA-256）：{check['digest']}", size=8, height=5)

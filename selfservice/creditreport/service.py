@@ -13,6 +13,7 @@ from selfservice.creditreport.models import CreditReport
 from selfservice.enums import ActorKind, SubjectKind
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.identifiers import mask_id_number, mask_name
+from selfservice.pledges.views import for_report as pledge_lines
 from selfservice.policy import Policy, add_months
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord
@@ -84,6 +85,7 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
             for m in lists
         ],
         "statement": NO_BAD if not bad else f"报告期内共有{len(bad)}条不良信用信息，详见下表。",
+        "pledges": await pledge_lines(subject_id=subject_id, since=since),
         "counts": {"good": len(good), "bad": len(bad), "repaired": _repaired(bad)},
     }
 

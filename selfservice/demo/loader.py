@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from selfservice.clock import Clock
 from selfservice.demo import data
+from selfservice.demo.pledges import load_pledges
 from selfservice.enums import (
     DepartmentLevel,
     ListKind,
@@ -232,5 +233,6 @@ async def load_demo(*, today: date | None = None) -> DemoSummary:
         records = await _records(subjects_by_key, depts, measures, today)
         summary.list_entries = await _lists(subjects_by_key, records, depts)
         await _staff(depts, summary)
+        await load_pledges(subjects_by_key=subjects_by_key, today=today)
     summary.departments, summary.measures, summary.records = len(depts), len(measures), len(records)
     return summary

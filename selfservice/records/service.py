@@ -12,6 +12,7 @@ from tortoise import Tortoise
 from selfservice.enums import LIST_ZH, ListKind, Nature, RecordStatus, Severity
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures import service as measures
+from selfservice.pledges.views import for_summary as pledges_summary
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
@@ -209,6 +210,7 @@ async def summary(*, subject_id: int, policy: Policy, today: date) -> dict[str, 
     suspended = [m for ms in attached.values() for m in ms if m["state"] == "suspended"]
     cases.sort(key=lambda c: c.get("next_deadline") or "9999")
     return {
+        "pledges": await pledges_summary(subject_id=subject_id, today=today),
         "total": len(records),
         "by_nature": by_nature,
         "by_status": by_status,

@@ -75,7 +75,7 @@ def test_objection_extension_from_policy() -> None:
 
 def test_pledge_and_report_rules_say_what_they_are(policy) -> None:
     on = date(2026, 5, 1)
-    bar = policy.rule("pledge.breach_bar", on)
+    bar = policy.rule("pledge.simplified_procedure_bar", on)
     assert bar.value == "until_repaired" and "国办发〔2020〕42号" in bar.source
     feedback = policy.rule("report.feedback_days", on)
     assert feedback.level == "platform" and "平台" in feedback.note
