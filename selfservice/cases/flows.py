@@ -16,6 +16,7 @@ from selfservice.policy import Policy
 from selfservice.staff.models import StaffUser
 
 DEFAULT_MAX_EXTENSION_DAYS = 15
+EXTENSION_RULES = {"objection": "objection.max_extension_days"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def iso(d: date | None) -> str | None:
 def max_extension_days(policy: Policy, kind: str, on: date) -> int:
     """The policy's extension limit for ``kind`` (0 means none allowed), else the platform's."""
     try:
-        return int(policy.value(f"{kind}.max_extension_days", on))
+        return int(policy.value(EXTENSION_RULES.get(kind, f"{kind}.max_extension_days"), on))
     except NotFound:
         return DEFAULT_MAX_EXTENSION_DAYS
 

@@ -1,7 +1,7 @@
 """The no-simplified-procedure flag a breach puts on the subject, until its credit is repaired.
 
 国办发〔2020〕42号 bars 告知承诺 "在信用修复前": the flag ends when the breach record is repaired,
-revoked or stops being published (its ``unpublish_at``, shown as the end date).
+revoked or stops being published (after its ``published_through``, the end date shown).
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def view(bar: ProcedureBar, today: date, record: CreditRecord | None) -> dict[st
         "ends_on": bar.ends_on.isoformat() if bar.ends_on else None,
         "ends_when": "信用修复后（违诺记录修复、撤销或停止公示）",
         "repairable_from": (
-            record.repair_eligible_from.isoformat()
-            if record is not None and record.repair_eligible_from
+            record.repairable_from.isoformat()
+            if record is not None and record.repairable_from
             else None
         ),
         "ended_by": ended,
@@ -96,7 +96,7 @@ async def impose(
             "rule_id": rule.id,
             "source": rule.source[:300],
             "started_on": today,
-            "ends_on": record.unpublish_at,
+            "ends_on": record.published_through,
         },
     )
     return bar

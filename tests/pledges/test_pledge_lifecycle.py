@@ -241,10 +241,10 @@ async def test_confirmed_breach_creates_a_record_and_bars_simplified_procedures(
     assert await RecordEvent.filter(record_id=record.id, action="created").exists()
     bar = await ProcedureBar.get(pledge_id=pledge.id)
     assert bar.rule_id == "pledge.simplified_procedure_bar" and "国办发〔2020〕42号" in bar.source
-    assert bar.ends_on == record.unpublish_at and bar.ends_on is not None
+    assert bar.ends_on == record.published_through and bar.ends_on is not None
     summary = await for_summary(subject_id=w.enterprise.id, today=on)
     flag = summary["no_simplified_procedure"]
-    assert flag["active"] and flag["ends_on"] == record.unpublish_at.isoformat()
+    assert flag["active"] and flag["ends_on"] == record.published_through.isoformat()
     assert summary["by_status"]["breached"] == 1
     # the bar refuses 告知承诺, 容缺 and 证明事项 pledges, not a public one
     for kind in ("notify", "missing_materials", "certificate"):

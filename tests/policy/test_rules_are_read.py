@@ -18,10 +18,11 @@ CODE_DIRS = ("selfservice", "handlers", "nlp", "channels")
 
 
 def _code() -> str:
+    """Code, and the data files code reads rule ids from (e.g. pledge templates), not the rules."""
     texts = []
     for folder in CODE_DIRS:
-        for path in (ROOT / folder).rglob("*.py"):
-            if "migrations" not in path.parts:
+        for path in [*(ROOT / folder).rglob("*.py"), *(ROOT / folder).rglob("*.toml")]:
+            if "migrations" not in path.parts and path.parent != DATA_DIR:
                 texts.append(path.read_text(encoding="utf-8"))
     return "\n".join(texts)
 
