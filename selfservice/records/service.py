@@ -15,7 +15,8 @@ from selfservice.measures import service as measures
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
-from selfservice.records.views import actions_for, brief, detail_view, period_of
+from selfservice.records.views import brief, detail_view, period_of
+from selfservice.repairs.eligibility import assess
 from selfservice.staff.models import Department
 
 MAX_PER_PAGE = 100
@@ -214,7 +215,7 @@ async def summary(*, subject_id: int, policy: Policy, today: date) -> dict[str, 
         "measures_in_force": in_force,
         "measures_suspended": suspended,
         "open_cases": cases,
-        "repairable_now": [r.id for r in records if actions_for(r, today)["repair"]["available"]],
+        "repairable_now": [r.id for r in records if assess(r, policy, today).eligible],
         "next_unpublish": min(
             (
                 period_of(r)["unpublish_at"]

@@ -11,6 +11,7 @@ from selfservice.policy import Policy
 from selfservice.records import catalogue
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, RecordEvent
+from selfservice.repairs.eligibility import as_action
 
 EVENT_ZH = {
     "created": "记录归集",
@@ -148,5 +149,5 @@ def detail_view(
         "period_rule": rule_applied(record, policy),
         "history": [event_view(e) for e in events],
         "measures": measures,
-        "actions": actions_for(record, today),
+        "actions": {**actions_for(record, today), "repair": as_action(record, policy, today)},
     }
