@@ -7,6 +7,7 @@ with the flows in ``repairs/flows.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -315,8 +316,6 @@ async def add_material(
         kind=KIND,
         max_files=max_files,
     )
-    try:
+    with contextlib.suppress(IntegrityError):  # a concurrent retry remembered it first
         await cases.remember(scope=scope, key=idempotency_key, fingerprint_=fp, case=case)
-    except IntegrityError:
-        pass
     return case
