@@ -8,7 +8,13 @@ from sanic.response import HTTPResponse, JSONResponse, json, raw
 from sanic_ext import openapi
 
 from handlers.auth import principal_of, scope_required, staff_required
-from handlers.case_schemas import CASE_VIEW, MaterialIn, WithdrawIn
+from handlers.case_schemas import (
+    CASE_VIEW,
+    IDEMPOTENCY_HEADER,
+    MaterialIn,
+    WithdrawIn,
+    idempotency_key,
+)
 from handlers.schemas import error
 from selfservice.cases.actors import actor_of
 from selfservice.cases.views import own_case, subject_view
@@ -16,7 +22,6 @@ from selfservice.repairs import service
 from selfservice.repairs.national import ManualIntake
 
 bp = Blueprint("repairs", url_prefix="/api/v1")
-IDEMPOTENCY_HEADER = "idempotency-key"
 
 
 class RepairIn(BaseModel):
@@ -66,11 +71,6 @@ FILED = CASE_VIEW | {"notice": str}
 async def _intake(app: Sanic) -> None:
     if not hasattr(app.ctx, "national_intake"):
         app.ctx.national_intake = ManualIntake()
-
-
-def _key(request: Request) -> str | None:
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    return key[:128] or None
 
 
 def _pdf(document: bytes, name: str) -> HTTPResponse:
@@ -148,7 +148,7 @@ async def apply(request: Request) -> JSONResponse:
         today=today,
         intake=request.app.ctx.national_intake,
         account_id=principal.account_id,
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key(request),
         max_files=request.app.ctx.settings.upload_max_files,
     )
     view = await subject_view(case=case, today=today)
@@ -176,7 +176,7 @@ async def add_material(request: Request, receipt: str) -> JSONResponse:
         evidence_ids=tuple(body.evidence),
         policy=request.app.ctx.policy,
         today=request.app.ctx.clock.today(),
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key(request),
         max_files=request.app.ctx.settings.upload_max_files,
     )
     return json(await _view(request, case.receipt))

@@ -24,6 +24,9 @@ EVENT_ZH = {
     "objection_closed": "异议办结",
     "department_notified": "通知相关部门",
     "measures_recomputed": "措施状态更新",
+    "repair_filed": "申请信用修复",
+    "repair_closed": "信用修复申请办结",
+    "list_exit": "移出名单",
 }
 
 

@@ -21,7 +21,9 @@ MATERIAL_ZH = {
     "fulfilment_proof": "已纠正失信行为、履行法定责任义务的证明材料（如缴款凭证、整改验收文书）",
     "commitment_letter": "信用修复承诺书（按记录生成，在申请中确认签署）",
     "rectification_report": "整改情况说明（可选，便于认定部门核查整改情况）",
+    "public_service_proof": "参加社会公益服务的证明（可选，个人适用）",
 }
+PUBLIC_SERVICE_RULE = "repair.public_service_for_citizens"
 PLATFORM_OBJECTION_RULE = {
     "id": "platform.repair_after_objection",
     "title": "异议办结前不受理该记录的信用修复申请",
@@ -104,9 +106,10 @@ def route_of(record: CreditRecord, policy: Policy) -> Route:
 def checklist(policy: Policy, today: date) -> list[ChecklistItem]:
     """The national minimum (required) and any local extra items (optional only)."""
     required = list(value_or(policy, "repair.materials", today, list(NATIONAL_MINIMUM)))
-    optional = [
-        c for c in value_or(policy, "repair.optional_materials", today, []) if c not in required
-    ]
+    optional = list(value_or(policy, "repair.optional_materials", today, []))
+    if value_or(policy, PUBLIC_SERVICE_RULE, today, False):
+        optional.append("public_service_proof")  # Kunming task 18
+    optional = [c for c in optional if c not in required]
     return [ChecklistItem(c, MATERIAL_ZH.get(c, c), True) for c in required] + [
         ChecklistItem(c, MATERIAL_ZH.get(c, c), False) for c in optional
     ]
