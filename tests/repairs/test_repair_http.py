@@ -115,6 +115,10 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
     _, res = await client.get(url, headers=heads["subject"])
     assert [r["code"] for r in res.json["reasons"]] == ["repair_open"]
 
+    _, queue = await client.get("/api/v1/staff/queue?kind=repair", headers=heads["county"])
+    assert [c["receipt"] for c in queue.json["items"]] == [receipt]
+    _, theirs = await client.get(f"/api/v1/cases/{receipt}", headers=heads["other"])
+    assert theirs.status == 404
     _, page = await client.get(f"/api/v1/staff/cases/{receipt}", headers=heads["county"])
     assert {"approve", "opinion", "reject"} <= {a["action"] for a in page.json["allowed"]}
     _, res = await _move(client, receipt, heads["county"], action="approve")
