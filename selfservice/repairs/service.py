@@ -26,6 +26,7 @@ from selfservice.cases.models import Case
 from selfservice.cases.registry import case_type_of
 from selfservice.cases.service import CaseNotFound
 from selfservice.cases.views import visible_case
+from selfservice.cases.workflow import BadCaseTransition
 from selfservice.errors import Conflict, ValidationFailed
 from selfservice.evidence import service as evidence_service
 from selfservice.policy import Policy
@@ -232,13 +233,19 @@ async def route(*, case: Case, policy: Policy, today: date, intake: NationalInta
     """
     if case.status != RepairStatus.SUBMITTED:
         return case
-    if case.data.get("route") != Route.NATIONAL_FORWARD:
-        return await cases.act(
-            actor=SYSTEM, ask=MoveIn("route_local"), policy=policy, today=today, case_id=case.id
+    local = case.data.get("route") != Route.NATIONAL_FORWARD
+    try:
+        case = await cases.act(
+            actor=SYSTEM,
+            ask=MoveIn("route_local" if local else "forward"),
+            policy=policy,
+            today=today,
+            case_id=case.id,
         )
-    case = await cases.act(
-        actor=SYSTEM, ask=MoveIn("forward"), policy=policy, today=today, case_id=case.id
-    )
+    except BadCaseTransition:  # a concurrent retry of the same submission routed it first
+        return await Case.get(id=case.id)
+    if local:
+        return case
     try:
         answer = await intake.forward(await _forwarding(case))
     except IntakeUnavailable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -13,7 +14,7 @@ from selfservice.cases import service as cases
 from selfservice.cases import sweeps
 from selfservice.cases.actors import Actor, actor_of
 from selfservice.cases.flows import MoveIn
-from selfservice.cases.models import CaseTransition
+from selfservice.cases.models import Case, CaseTransition
 from selfservice.cases.workflow import BadCaseTransition
 from selfservice.errors import Forbidden
 from selfservice.evidence.models import Evidence
@@ -106,3 +107,28 @@ async def test_an_agent_without_the_repair_scope_cannot_move_a_repair(database):
         actor=agent, receipt=case.receipt, reason="", policy=rw.policy, today=date(2026, 11, 20)
     )
     assert done.status == "withdrawn"
+
+
+async def test_concurrent_retries_and_rivals_leave_one_open_repair(database):
+    rw = await make_repair_world("yuxi")
+    record = await make_record(rw, found=date(2025, 6, 10))
+    actor = rw.w.subject_actor()
+    evidence = await _evidence(actor.owner)
+
+    async def one(key: str | None):
+        return await service.file(
+            actor=actor,
+            application=service.Application(record.id, "已履行全部义务", (evidence,), True),
+            policy=rw.policy,
+            today=date(2026, 11, 20),
+            intake=ManualIntake(),
+            idempotency_key=key,
+        )
+
+    same = await asyncio.gather(*(one("race") for _ in range(4)))
+    assert len({case.id for case, _ in same}) == 1
+    assert sorted(created for _, created in same) == [False, False, False, True]
+    assert same[0][0].status == "checking"
+    with pytest.raises(service.DuplicateRepair):
+        await one("another-form")
+    assert await Case.filter(kind="repair").count() == 1
