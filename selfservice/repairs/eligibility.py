@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from selfservice.enums import Nature, RecordStatus
-from selfservice.errors import NotFound
+from selfservice.errors import DomainError, NotFound
 from selfservice.policy import Policy
 from selfservice.records.models import CreditRecord
 from selfservice.repairs.enums import ROUTE_ZH, Route
@@ -121,7 +121,7 @@ def _period_rule(record: CreditRecord, policy: Policy) -> dict[str, Any] | None:
         return dict(stored)
     try:
         periods = policy.periods_for(record.nature, record.severity, record.finding_date)
-    except (NotFound, ValueError):
+    except DomainError:
         return None
     return rule_ref(policy, periods.rule_id, record.finding_date)
 

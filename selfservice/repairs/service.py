@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,7 +126,7 @@ def _refuse(answer: eligibility.Eligibility) -> None:
     raise NotEligible(
         "该记录当前不能申请信用修复：" + "；".join(r.message for r in answer.reasons),
         "This record cannot be repaired now",
-        details={"reasons": [r.__dict__ for r in answer.reasons]},
+        details={"reasons": [asdict(r) for r in answer.reasons]},
     )
 
 

@@ -182,20 +182,24 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
         assert {"repair.opinion", "repair.consent", "repair.apply"} <= audited
 
 
-async def test_national_forward_with_the_intake_fake_stops_publication(yuxi):
-    app, rw, _, heads, database = yuxi
+async def _national_application(app, rw, heads, database) -> tuple[CreditRecord, dict]:
+    """A record found under the national 2026 regime and a complete application for it."""
     async with opened(database):
         record = await make_record(rw, found=date(2026, 4, 1))
+    return record, {
+        "record_id": record.id,
+        "statement": "罚款已缴纳，违法行为已改正",
+        "evidence": [await upload(app, heads["subject"])],
+        "commitment_accepted": True,
+    }
+
+
+async def test_national_forward_with_the_intake_fake_stops_publication(yuxi):
+    app, rw, _, heads, database = yuxi
     intake = app.ctx.national_intake = RecordingIntake()
     app.ctx.clock = at(date(2026, 9, 30))  # the Wednesday before National Day
     client = app.asgi_client
-    evidence = await upload(app, heads["subject"])
-    payload = {
-        "record_id": record.id,
-        "statement": "罚款已缴纳，违法行为已改正",
-        "evidence": [evidence],
-        "commitment_accepted": True,
-    }
+    record, payload = await _national_application(app, rw, heads, database)
     _, res = await client.post("/api/v1/repairs", json=payload, headers=heads["subject"])
     assert res.status == 201, res.text
     receipt = res.json["receipt"]
@@ -223,17 +227,9 @@ async def test_national_forward_with_the_intake_fake_stops_publication(yuxi):
 
 async def test_manual_national_rejection_reapplication_withdrawal(yuxi):
     app, rw, _, heads, database = yuxi
-    async with opened(database):
-        record = await make_record(rw, found=date(2026, 4, 1))
     app.ctx.clock = at(date(2026, 7, 1))
     client = app.asgi_client
-    evidence = await upload(app, heads["subject"])
-    payload = {
-        "record_id": record.id,
-        "statement": "罚款已缴纳，违法行为已改正",
-        "evidence": [evidence],
-        "commitment_accepted": True,
-    }
+    record, payload = await _national_application(app, rw, heads, database)
     _, early = await client.post("/api/v1/repairs", json=payload, headers=heads["subject"])
     assert early.status == 409 and early.json["error"]["code"] == "repair_not_eligible"
     assert early.json["error"]["details"]["reasons"][0]["code"] == "before_available_from"
