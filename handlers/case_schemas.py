@@ -1,8 +1,17 @@
-"""OpenAPI shapes of cases, shared by the objections, progress and staff-queue blueprints."""
+"""OpenAPI shapes of cases, shared by the case blueprints, and the ``Idempotency-Key`` header."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from sanic import Request
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The retry-safe submission key of a POST that creates something (DESIGN §4)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    return key[:128] or None
 
 
 class MaterialIn(BaseModel):

@@ -8,7 +8,13 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import principal_of, provider_required, scope_required
-from handlers.case_schemas import CASE_VIEW, MaterialIn, WithdrawIn
+from handlers.case_schemas import (
+    CASE_VIEW,
+    IDEMPOTENCY_HEADER,
+    MaterialIn,
+    WithdrawIn,
+    idempotency_key,
+)
 from handlers.schemas import error
 from selfservice.cases import service as cases
 from selfservice.cases.actors import actor_of
@@ -19,7 +25,6 @@ from selfservice.objections import service
 from selfservice.objections.enums import ObjectionType
 
 bp = Blueprint("objections", url_prefix="/api/v1")
-IDEMPOTENCY_HEADER = "idempotency-key"
 
 
 class ObjectionIn(BaseModel):
@@ -34,11 +39,6 @@ class ObjectionIn(BaseModel):
 class OpinionIn(BaseModel):
     opinion: str = Field(min_length=1, max_length=5000, description="the written opinion")
     evidence: list[str] = Field(default_factory=list, max_length=50)
-
-
-def _key(request: Request) -> str | None:
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    return key[:128] or None
 
 
 async def _view(request: Request, receipt: str) -> JSONResponse:
@@ -72,7 +72,7 @@ async def file_objection(request: Request) -> JSONResponse:
         policy=request.app.ctx.policy,
         today=request.app.ctx.clock.today(),
         account_id=principal.account_id,
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key(request),
         max_files=settings.upload_max_files,
     )
     view = await subject_view(case=case, today=request.app.ctx.clock.today())

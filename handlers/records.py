@@ -57,6 +57,7 @@ MEASURE = {
     "rule": {"id": str, "title": str, "source": str},
 }
 ACTION = {"available": bool, "reason": str, "available_from": str}
+REPAIR_ACTION = ACTION | {"route": str, "reasons": [str]}
 DETAIL = {
     **RECORD,
     "content": str,
@@ -73,7 +74,7 @@ DETAIL = {
         {"at": str, "by": str, "action": str, "action_label": str, "reason": str, "changes": dict}
     ],
     "measures": [MEASURE],
-    "actions": {"objection": ACTION, "repair": ACTION},
+    "actions": {"objection": ACTION, "repair": REPAIR_ACTION},
 }
 PAGE = {"items": [RECORD], "page": int, "per_page": int, "total": int}
 LIST = {

@@ -103,5 +103,21 @@ def _builtin() -> None:
         )
     )
 
+    from selfservice.repairs.flows import FLOWS as REPAIR_FLOWS
+    from selfservice.repairs.flows import NOTICES as REPAIR_NOTICES
+    from selfservice.repairs.workflow import WORKFLOW as REPAIR
+
+    register(
+        CaseType(
+            kind=CaseKind.REPAIR.value,
+            prefix=PREFIX[CaseKind.REPAIR],
+            label_zh=KIND_ZH[CaseKind.REPAIR],
+            scope="repair",
+            workflow=REPAIR,
+            flows=REPAIR_FLOWS,
+            notices=REPAIR_NOTICES,
+        )
+    )
+
 
 _builtin()

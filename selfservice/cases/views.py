@@ -27,6 +27,10 @@ ROLE_ZH = {
 }
 
 
+# case data the subject sees (the rest, e.g. opinions between departments, is for staff)
+SUBJECT_DATA = ("type", "type_label", "decision", "route", "route_label", "national", "commitment")
+
+
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -99,7 +103,7 @@ async def subject_view(*, case: Case, today: date) -> dict[str, Any]:
     view = brief_case(case, department.name, today)
     view |= {
         "record_id": case.record_id,
-        "data": {k: v for k, v in case.data.items() if k in ("type", "type_label", "decision")},
+        "data": {k: v for k, v in case.data.items() if k in SUBJECT_DATA},
         "next_step": _next_step(case, department.name),
         "timeline": await _timeline(case, staff=False),
         "evidence": await _evidence(case),

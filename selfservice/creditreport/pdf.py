@@ -121,3 +121,15 @@ def render(report: dict[str, Any]) -> bytes:
     _line(pdf, f"验证地址：{check.get('url') or check['path']}", size=9)
     _line(pdf, f"内容摘要（SHA-256）：{check['digest']}", size=8, height=5)
     return bytes(pdf.output())
+
+
+def text_document(*, title: str, body: str, footer: str) -> bytes:
+    """A plain text document (a letter) with the report's fonts: a title, then one line per line."""
+    pdf = _Report(footer)
+    pdf.set_title(title)
+    pdf.set_creator("xinyong-selfservice")
+    pdf.add_page()
+    _line(pdf, title, size=18, height=12)
+    for paragraph in body.splitlines():
+        _line(pdf, paragraph or " ", size=11, height=7.5)
+    return bytes(pdf.output())

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from selfservice.clock import Clock
 from selfservice.demo import data
+from selfservice.demo import repairs as repairs_demo
 from selfservice.demo.pledges import load_pledges
 from selfservice.enums import (
     DepartmentLevel,
@@ -232,7 +233,11 @@ async def load_demo(*, today: date | None = None) -> DemoSummary:
         subjects_by_key = await _subjects(summary)
         records = await _records(subjects_by_key, depts, measures, today)
         summary.list_entries = await _lists(subjects_by_key, records, depts)
+        summary.records = await repairs_demo.load(
+            subjects=subjects_by_key, depts=depts, today=today
+        )
         await _staff(depts, summary)
         await load_pledges(subjects_by_key=subjects_by_key, today=today)
-    summary.departments, summary.measures, summary.records = len(depts), len(measures), len(records)
+    summary.departments, summary.measures = len(depts), len(measures)
+    summary.records += len(records)
     return summary

@@ -51,7 +51,11 @@ def state_of(
         return MeasureState("ended", "信用记录已过公示期限，不再作为实施措施的依据")
     if status is RecordStatus.REPAIRED and measure.kind is MeasureKind.PUNISHMENT:
         ref = _rule_ref(policy, "repair.lifts_measures", today)
-        return MeasureState("lifted", "信用修复后解除失信惩戒措施", ref)
+        receipt = (record.flags.get("repair") or {}).get("receipt")
+        why = (
+            f"信用修复（{receipt}）后解除失信惩戒措施" if receipt else "信用修复后解除失信惩戒措施"
+        )
+        return MeasureState("lifted", why, ref)
     if record.under_objection and measure.kind is MeasureKind.PUNISHMENT:
         ref = _rule_ref(policy, SUSPEND_RULE, today)
         if ref and policy.value(SUSPEND_RULE, today):

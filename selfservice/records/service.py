@@ -16,7 +16,8 @@ from selfservice.pledges.views import for_summary as pledges_summary
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
-from selfservice.records.views import actions_for, brief, detail_view, period_of
+from selfservice.records.views import brief, detail_view, period_of
+from selfservice.repairs.eligibility import assess
 from selfservice.staff.models import Department
 
 MAX_PER_PAGE = 100
@@ -218,7 +219,7 @@ async def summary(*, subject_id: int, policy: Policy, today: date) -> dict[str, 
         "measures_in_force": in_force,
         "measures_suspended": suspended,
         "open_cases": cases,
-        "repairable_now": [r.id for r in records if actions_for(r, today)["repair"]["available"]],
+        "repairable_now": [r.id for r in records if assess(r, policy, today).eligible],
         "next_published_through": min(
             (
                 period_of(r)["published_through"]

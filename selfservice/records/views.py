@@ -11,6 +11,7 @@ from selfservice.policy import Policy
 from selfservice.records import catalogue
 from selfservice.records import status as record_status
 from selfservice.records.models import CreditRecord, RecordEvent
+from selfservice.repairs.eligibility import as_action
 
 EVENT_ZH = {
     "created": "记录归集",
@@ -23,6 +24,9 @@ EVENT_ZH = {
     "objection_closed": "异议办结",
     "department_notified": "通知相关部门",
     "measures_recomputed": "措施状态更新",
+    "repair_filed": "申请信用修复",
+    "repair_closed": "信用修复申请办结",
+    "list_exit": "移出名单",
 }
 
 
@@ -148,5 +152,5 @@ def detail_view(
         "period_rule": rule_applied(record, policy),
         "history": [event_view(e) for e in events],
         "measures": measures,
-        "actions": actions_for(record, today),
+        "actions": {**actions_for(record, today), "repair": as_action(record, policy, today)},
     }
