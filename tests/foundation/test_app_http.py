@@ -125,7 +125,7 @@ def test_issue_token_cli_round_trip(tmp_path):
     )
     demo = run("demo")
     assert demo.returncode == 0, demo.stderr
-    assert "68 records" in demo.stdout and "km_handler" in demo.stdout
+    assert "73 records" in demo.stdout and "km_handler" in demo.stdout
     again = run("demo")
     assert again.returncode == 0 and again.stdout.splitlines()[0] == demo.stdout.splitlines()[0]
     token = run("issue-token", "--subject", "Y1530000MB00000014")
