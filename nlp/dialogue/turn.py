@@ -16,6 +16,7 @@ from selfservice.settings import Settings
 from selfservice.store import SharedStore
 
 TZ = ZoneInfo("Asia/Shanghai")
+WEB_CHANNEL = "web"
 
 
 class MediaFetcher(Protocol):
@@ -90,9 +91,12 @@ class Turn:
         return self.slots.get(name) or self.state.slots.get(name, "")
 
     def link(self, page: str, **params: str | int | None) -> str:
-        """Deep link into the H5 page (``PUBLIC_BASE_URL``), e.g. ``/#/objection?record=12``."""
+        """Deep link into the H5 page, e.g. ``/#/objection?record=12``: relative for the web chat
+        (the page that asks is the page linked to), else on ``PUBLIC_BASE_URL`` or, when that is
+        unset, the address the server listens on."""
         query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-        return f"{self.settings.public_base_url}/#/{page}" + (f"?{query}" if query else "")
+        base = "" if self.identity.channel == WEB_CHANNEL else self.settings.public_base_url
+        return f"{base}/#/{page}" + (f"?{query}" if query else "")
 
 
 Skill = Callable[[Turn], Awaitable[Reply]]

@@ -23,7 +23,7 @@ async def _chat(served, payload, headers=None):
 async def test_anonymous_session_is_issued_and_carries_the_flow(served):
     status, first = await _chat(served, {"text": "查进度"})
     assert status == 200 and len(first["session_id"]) >= 16
-    assert first["reply"]["links"][0]["url"].startswith("https://xy.example.cn/#/")
+    assert first["reply"]["links"][0]["url"].startswith("/#/")  # relative: the page that asked
     status, second = await _chat(
         served, {"text": "YY20261122-0042", "session_id": first["session_id"]}
     )
@@ -31,6 +31,27 @@ async def test_anonymous_session_is_issued_and_carries_the_flow(served):
     assert "没有找到您名下受理编号为 YY20261122-0042" in second["reply"]["text"]
     status, fresh = await _chat(served, {"text": "YY20261122-0042"})
     assert fresh["session_id"] != first["session_id"]
+
+
+async def test_miniprogram_links_are_absolute_on_the_public_base(served):
+    _, data = await _chat(served, {"text": "查进度", "channel": "miniprogram"})
+    assert data["reply"]["links"][0]["url"].startswith("https://xy.example.cn/#/")
+
+
+@pytest.mark.parametrize(
+    ("host", "base"),
+    [("127.0.0.1", "http://127.0.0.1:8123"), ("0.0.0.0", "http://127.0.0.1:8123")],
+)
+def test_public_base_url_is_the_served_address_when_unset(chat_settings, host, base):
+    import dataclasses
+    import uuid
+
+    from handlers.app import create_app, served_base_url
+
+    app = create_app(dataclasses.replace(chat_settings, public_base_url=""), name=f"b{uuid.uuid4().hex[:8]}")
+    assert served_base_url(app) == ""  # not serving yet (and under ASGI): links stay relative
+    app.prepare(host=host, port=8123, single_process=True, motd=False)
+    assert served_base_url(app) == base
 
 
 async def test_quick_replies_carry_a_payload_that_starts_the_flow(served):
