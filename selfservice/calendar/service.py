@@ -6,14 +6,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
-from selfservice.calendar.holiday_file import HolidayEntry
+from selfservice.calendar.holiday_file import HolidayEntry, read_holiday_file
 from selfservice.calendar.models import HolidayDay
 from selfservice.calendar.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
+PROVISIONAL_FILES = (Path(__file__).parent / "data" / "holidays_2027.csv",)
+"""Shipped projections, used until the official notice for their year is loaded."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,21 @@ async def list_holidays(*, year: int | None = None) -> list[HolidayDay]:
     return await query.order_by("day")
 
 
+def provisional_days() -> dict[date, bool]:
+    """The shipped provisional tables (``PROVISIONAL_FILES``) as day → working day."""
+    return {e.day: e.workday for path in PROVISIONAL_FILES for e in read_holiday_file(path)}
+
+
 async def load_calendar(*, today: date | None = None) -> WorkCalendar:
-    """A calendar over chinese-calendar plus the holiday table; logs the December warning."""
+    """chinese-calendar, then the holiday table, then the shipped provisional tables; logs the
+    December warning only when next year has no data at all."""
     rows = await HolidayDay.all().values_list("day", "workday")
-    calendar = WorkCalendar(extra_days=dict(rows))
-    warning = calendar.missing_next_year_warning(today or date.today())
+    calendar = WorkCalendar(extra_days=dict(rows), provisional=provisional_days())
+    today = today or date.today()
+    warning = calendar.missing_next_year_warning(today)
     if warning:
         logger.warning(warning)
+    notice = calendar.provisional_notice(today)
+    if notice:
+        logger.info(notice)
     return calendar

@@ -34,16 +34,29 @@ def chinese_calendar_knows(year: int) -> bool:
 class WorkCalendar:
     """Chinese working days: 调休 weekends count, statutory holidays on weekdays do not."""
 
-    def __init__(self, extra_days: Mapping[date, bool] | Iterable[Any] | None = None) -> None:
-        if extra_days is None or isinstance(extra_days, Mapping):
-            self._extra: dict[date, bool] = dict(extra_days or {})
-        else:
-            self._extra = {row.day: bool(row.workday) for row in extra_days}
+    def __init__(
+        self,
+        extra_days: Mapping[date, bool] | Iterable[Any] | None = None,
+        *,
+        provisional: Mapping[date, bool] | Iterable[Any] | None = None,
+    ) -> None:
+        self._extra = _days(extra_days)
         self._table_years = frozenset(d.year for d in self._extra)
+        # A shipped projection counts days only for years the real table does not cover; those
+        # years stay unknown, so deadlines in them are still flagged estimated.
+        self._provisional = {
+            d: w for d, w in _days(provisional).items() if d.year not in self._table_years
+        }
+        self._provisional_years = frozenset(d.year for d in self._provisional)
 
     @property
     def table_years(self) -> frozenset[int]:
         return self._table_years
+
+    @property
+    def provisional_years(self) -> frozenset[int]:
+        """Years counted on the shipped provisional table (no official notice loaded)."""
+        return self._provisional_years
 
     def is_year_known(self, year: int) -> bool:
         """True when ``year`` has real holiday data (chinese-calendar or the holiday table)."""
@@ -58,6 +71,8 @@ class WorkCalendar:
             return chinese_calendar.is_workday(d)
         if d in self._extra:
             return self._extra[d]
+        if d in self._provisional:
+            return self._provisional[d]
         return d.weekday() < 5
 
     def add_working_days(self, start: date, n: int) -> date:
@@ -89,9 +104,9 @@ class WorkCalendar:
         return count
 
     def missing_next_year_warning(self, today: date) -> str | None:
-        """A warning from 1 December on when next year's holidays are not known yet."""
+        """A warning from 1 December on when next year has no holiday data, not even provisional."""
         nxt = today.year + 1
-        if today.month < 12 or self.is_year_known(nxt):
+        if today.month < 12 or self.is_year_known(nxt) or nxt in self._provisional_years:
             return None
         return (
             f"{nxt}年节假日安排尚未导入，{nxt}年的期限将按周一至周五估算；"
@@ -99,6 +114,23 @@ class WorkCalendar:
             f" / The {nxt} holiday table is missing: deadlines in {nxt} are estimated from "
             f"weekdays; load the State Council notice with `selfservice holidays load`."
         )
+
+    def provisional_notice(self, today: date) -> str | None:
+        """From 1 December: next year runs on the provisional table until the official notice."""
+        nxt = today.year + 1
+        if today.month < 12 or self.is_year_known(nxt) or nxt not in self._provisional_years:
+            return None
+        return (
+            f"{nxt}年按随附的暂定节假日表计算，期限标注为“估算”；国务院办公厅通知发布后请运行 "
+            f"`selfservice holidays load`。 / {nxt} runs on the shipped provisional holiday "
+            f"table (deadlines flagged estimated) until the official notice is loaded."
+        )
+
+
+def _days(source: Mapping[date, bool] | Iterable[Any] | None) -> dict[date, bool]:
+    if source is None or isinstance(source, Mapping):
+        return dict(source or {})
+    return {row.day: bool(row.workday) for row in source}
 
 
 _current = WorkCalendar()

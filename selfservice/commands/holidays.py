@@ -101,10 +101,15 @@ async def _check(args: argparse.Namespace) -> int:
             how = "known (chinese-calendar)"
         elif year in calendar.table_years:
             how = "known (holiday table)"
+        elif year in calendar.provisional_years:
+            how = "PROVISIONAL (shipped table; deadlines flagged estimated)"
         else:
             how = "ESTIMATED (Mon–Fri only)"
         print(f"{year}: {how}")
     warning = calendar.missing_next_year_warning(today)
     if warning:
         print(f"WARNING: {warning}")
+    notice = calendar.provisional_notice(today)
+    if notice:
+        print(f"NOTE: {notice}")
     return 0

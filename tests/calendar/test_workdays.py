@@ -150,3 +150,19 @@ def test_built_from_rows() -> None:
     assert calendar.table_years == frozenset({2027})
     assert calendar.is_working_day(date(2027, 1, 31))
     assert not calendar.is_working_day(date(2027, 10, 6))
+
+
+def test_provisional_days_count_but_stay_estimated(with_2027: WorkCalendar) -> None:
+    days = {e.day: e.workday for e in read_holiday_file(DATA_2027)}
+    calendar = WorkCalendar(provisional=days)
+    assert calendar.provisional_years == frozenset({2027}) and not calendar.table_years
+    assert not calendar.is_working_day(date(2027, 1, 1))
+    assert calendar.add_working_days(date(2027, 9, 30), 2) == date(2027, 10, 9)
+    assert calendar.deadline(date(2026, 12, 30), 2) == Deadline(date(2027, 1, 4), estimated=True)
+    assert calendar.missing_next_year_warning(date(2026, 12, 1)) is None
+    assert "2027" in (calendar.provisional_notice(date(2026, 12, 1)) or "")
+    assert calendar.provisional_notice(date(2026, 11, 30)) is None
+    # the official table, once loaded, replaces the projection for its year
+    official = WorkCalendar(extra_days={date(2027, 10, 8): False}, provisional=days)
+    assert not official.provisional_years and not official.is_working_day(date(2027, 10, 8))
+    assert official.provisional_notice(date(2026, 12, 1)) is None
