@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_UI_REDOC = False
+    app.config.OAS_PATH_TO_SWAGGER_HTML = str(openapi_doc.SWAGGER_HTML)
+    app.config.OAS_UI_SWAGGER_HTML_TITLE = "信用自助服务 API"
     app.config.CORS = False
     app.ctx.settings = settings
     errors.install(app)
