@@ -142,9 +142,9 @@ async def test_a_verified_subject_gets_a_summary_and_objects_to_a_listed_record(
     status, data = await _chat(served, {"text": "对第2条提异议"}, auth)
     link = data["reply"]["links"][0]["url"]
     assert f"/#/objection?record={target.id}" in link
-    assert "已为您预选记录" in data["reply"]["text"]
+    assert f"已为您预选第2条记录「{target.title}」" in data["reply"]["text"]
     status, data = await _chat(served, {"text": "修复第1条"}, auth)
-    assert "已为您预选记录" in data["reply"]["text"]
+    assert "已为您预选第1条记录「" in data["reply"]["text"]
     status, data = await _chat(served, {"text": "我要核验身份"}, auth)
     assert "您已完成身份核验" in data["reply"]["text"]
 
