@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 from functools import partial
 from urllib.parse import urlsplit
@@ -63,7 +64,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 MAX_BODY = 12 * 1024 * 1024
 UTF8_DUMPS = partial(json_dumps, ensure_ascii=False)
 """Every JSON body as readable UTF-8 (Chinese not escaped as ``\\uXXXX``), errors included."""
-WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]", ""}
 log = logging.getLogger("handlers.app")
 
 
@@ -114,6 +114,13 @@ def _middleware(app: Sanic) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
 
 
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return not host
+
+
 def served_base_url(app: Sanic) -> str:
     """``http://host:port`` of the address this server listens on ("" when not known, e.g. ASGI).
 
@@ -124,7 +131,7 @@ def served_base_url(app: Sanic) -> str:
     if not location.startswith(("http://", "https://")) or "<" in location:
         return ""
     parts = urlsplit(location)
-    if parts.hostname in WILDCARD_HOSTS:
+    if _unspecified(parts.hostname or ""):
         log.warning("serving on %s without PUBLIC_BASE_URL: chat links use 127.0.0.1", location)
         return f"{parts.scheme}://127.0.0.1:{parts.port}"
     return location.rstrip("/")

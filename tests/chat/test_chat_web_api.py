@@ -40,7 +40,7 @@ async def test_miniprogram_links_are_absolute_on_the_public_base(served):
 
 @pytest.mark.parametrize(
     ("host", "base"),
-    [("127.0.0.1", "http://127.0.0.1:8123"), ("0.0.0.0", "http://127.0.0.1:8123")],
+    [("127.0.0.1", "http://127.0.0.1:8123"), ("0.0.0.0", "http://127.0.0.1:8123")],  # noqa: S104
 )
 def test_public_base_url_is_the_served_address_when_unset(chat_settings, host, base):
     import dataclasses
@@ -48,7 +48,9 @@ def test_public_base_url_is_the_served_address_when_unset(chat_settings, host, b
 
     from handlers.app import create_app, served_base_url
 
-    app = create_app(dataclasses.replace(chat_settings, public_base_url=""), name=f"b{uuid.uuid4().hex[:8]}")
+    app = create_app(
+        dataclasses.replace(chat_settings, public_base_url=""), name=f"b{uuid.uuid4().hex[:8]}"
+    )
     assert served_base_url(app) == ""  # not serving yet (and under ASGI): links stay relative
     app.prepare(host=host, port=8123, single_process=True, motd=False)
     assert served_base_url(app) == base
