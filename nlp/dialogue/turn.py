@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from channels.message import Inbound, Reply
 from nlp.dialogue.state import DialogueState
-from selfservice.policy import Policy
+from selfservice.policy import Policy, load_policy
 from selfservice.settings import Settings
 from selfservice.store import SharedStore
 
@@ -85,6 +85,13 @@ class Turn:
         if policy is None or rule_id not in policy.rule_ids():
             return default
         return policy.value(rule_id, self.services.now().date())
+
+    def rule_source(self, rule_id: str) -> str:
+        """Where the rule in force today comes from ("" when the jurisdiction has no such rule)."""
+        policy = self.services.policy or load_policy(self.settings.jurisdiction)
+        if rule_id not in policy.rule_ids():
+            return ""
+        return policy.rule(rule_id, self.services.now().date()).source
 
     def slot(self, name: str) -> str:
         """A slot from this message, else one the open flow collected earlier."""

@@ -13,11 +13,19 @@ FLOW = "query_records"
 SHOWN = 5
 MORE = frozenset({"更多", "更多记录", "下一页", "还有", "还有吗", "继续", "继续看", "后面的"})
 SEVERE_LIST = ListKind.SEVERE_DISHONESTY.value
-WHY = (
-    "信用记录只向记录所涉及的企业或个人本人（或其授权经办人）开放查询"
-    "（依据《玉溪市守信激励和失信惩戒实施细则（试行）》第六条：市场主体对涉及自身的信用信息"
-    "享有知情权），所以需要先核验身份。"
-)
+RIGHT_TO_KNOW = {
+    "kunming": "依据《昆明市守信联合激励和失信联合惩戒工作方案》任务 19：保护信用主体的知情权",
+    "yuxi": "依据《玉溪市守信激励和失信惩戒实施细则（试行）》第六条：市场主体对涉及自身的信用信息"
+    "享有知情权",
+}
+
+
+def why_verify(jurisdiction: str) -> str:
+    """Why records need a verified identity, citing the configured city's rule."""
+    return (
+        "信用记录只向记录所涉及的企业或个人本人（或其授权经办人）开放查询"
+        f"（{RIGHT_TO_KNOW[jurisdiction]}），所以需要先核验身份。"
+    )
 
 
 def _line(n: int, item: dict) -> str:
@@ -51,7 +59,7 @@ async def handle(turn: Turn) -> Reply:
             turn,
             page="verify",
             title="核验身份后查看记录",
-            text=f"{named}{WHY}核验约需 1 分钟，完成后回到这里说「查询信用记录」即可。",
+            text=f"{named}{why_verify(turn.settings.jurisdiction)}核验约需 1 分钟，完成后回到这里说「查询信用记录」即可。",
             next="records",
             channel=turn.identity.channel,
         )
