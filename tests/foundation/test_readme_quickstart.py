@@ -60,7 +60,7 @@ def _http(method: str, url: str, body: dict | None = None, token: str = "") -> t
     if token:
         headers["Authorization"] = f"Bearer {token}"
     payload = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=payload, method=method, headers=headers)
+    request = urllib.request.Request(url, data=payload, method=method, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=20) as resp:  # noqa: S310 (local server)
             return resp.status, resp.read()
