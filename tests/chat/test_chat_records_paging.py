@@ -6,26 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from test_chat_progress_cases import _auth, _file_objection
-from test_chat_web_api import _chat
+from test_chat_web_api import _chat, _kunming_subject
 
 from selfservice.cases.models import Case
-from selfservice.enums import DepartmentLevel, ListKind, Nature, Severity, SubjectKind
+from selfservice.enums import ListKind, Nature, Severity
 from selfservice.records.models import CreditRecord, ListEntry
 from selfservice.records.sweeps import local_today
-from selfservice.staff.models import Department
 from selfservice.subjects.models import Subject
 
 
 async def _subject_with_seven_records() -> tuple[Subject, list[CreditRecord]]:
-    dept = await Department.create(
-        code="km-amr-paging",
-        name="昆明市市场监督管理局",
-        level=DepartmentLevel.CITY,
-        jurisdiction="kunming",
-    )
-    subject = await Subject.create(
-        kind=SubjectKind.LEGAL_PERSON, name="昆明翻页测试有限公司", uscc="91530100MA6K5XYT0D"
-    )
+    dept, subject = await _kunming_subject()
     rows = [
         await CreditRecord.create(
             subject=subject,

@@ -94,7 +94,7 @@ async def test_malformed_json_and_bad_tokens(served):
     assert status == 401 and "error" in body
 
 
-async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
+async def _kunming_subject() -> tuple[Department, Subject]:
     dept = await Department.create(
         code="km-amr-chat",
         name="昆明市市场监督管理局",
@@ -104,6 +104,11 @@ async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
     subject = await Subject.create(
         kind=SubjectKind.LEGAL_PERSON, name="昆明测试科技有限公司", uscc="91530100MA6K5XYT0D"
     )
+    return dept, subject
+
+
+async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
+    dept, subject = await _kunming_subject()
     rows = []
     for n, (nature, severity, title) in enumerate(
         [
