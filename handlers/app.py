@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import ipaddress
+import logging
+from functools import partial
+from urllib.parse import urlsplit
+
 import aiohttp
 from sanic import Blueprint, Request, Sanic
+from sanic.helpers import json_dumps
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
@@ -60,16 +67,26 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notifications.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
+UTF8_DUMPS = partial(json_dumps, ensure_ascii=False)
+"""Every JSON body as readable UTF-8 (Chinese not escaped as ``\\uXXXX``), errors included."""
+log = logging.getLogger("handlers.app")
 
 
 def create_app(settings: Settings | None = None, *, name: str = "selfservice") -> Sanic:
     settings = settings or get_settings()
-    app = Sanic(name, log_config=logging_config(), error_handler=errors.JsonErrorHandler())
+    app = Sanic(
+        name,
+        log_config=logging_config(),
+        error_handler=errors.JsonErrorHandler(),
+        dumps=UTF8_DUMPS,
+    )
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_UI_REDOC = False
+    app.config.OAS_PATH_TO_SWAGGER_HTML = str(openapi_doc.SWAGGER_HTML)
+    app.config.OAS_UI_SWAGGER_HTML_TITLE = "信用自助服务 API"
     app.config.CORS = False
     app.ctx.settings = settings
     install_settings(settings)
@@ -104,7 +121,36 @@ def _middleware(app: Sanic) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
 
 
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return not host
+
+
+def served_base_url(app: Sanic) -> str:
+    """``http://host:port`` of the address this server listens on ("" when not known, e.g. ASGI).
+
+    A wildcard bind (``0.0.0.0``) names no reachable host: links then use the loopback address,
+    and ``PUBLIC_BASE_URL`` must be set for users on other machines.
+    """
+    location = app.serve_location
+    if not location.startswith(("http://", "https://")) or "<" in location:
+        return ""
+    parts = urlsplit(location)
+    if _unspecified(parts.hostname or ""):
+        log.warning("serving on %s without PUBLIC_BASE_URL: chat links use 127.0.0.1", location)
+        return f"{parts.scheme}://127.0.0.1:{parts.port}"
+    return location.rstrip("/")
+
+
 def _listeners(app: Sanic, settings: Settings) -> None:
+    @app.before_server_start(priority=1000)
+    async def derive_public_base_url(app: Sanic) -> None:
+        if not settings.public_base_url:
+            base = served_base_url(app)
+            app.ctx.settings = dataclasses.replace(settings, public_base_url=base)
+
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
         await db.connect(settings.database_url)

@@ -100,7 +100,7 @@ async def report(request: Request) -> HTTPResponse:
         years=_years(request),
         policy=request.app.ctx.policy,
         today=request.app.ctx.clock.today(),
-        base_url=request.app.ctx.settings.public_base_url,
+        base_url=request.app.ctx.settings.public_base_url or f"{request.scheme}://{request.host}",
     )
     if not _wants_pdf(request):
         return json(body)

@@ -8,12 +8,17 @@ one place, instead of on every route.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 
 SPEC_PATH = "/docs/openapi.json"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SWAGGER_HTML = STATIC / "swagger.html"
+SWAGGER_ASSETS = STATIC / "vendor" / "swagger-ui"
+"""Swagger UI from its npm package (``scripts/vendor-swagger-ui.sh``): /docs needs no CDN."""
 # Routes that serve anonymous callers too and only use a token when one is sent.
 OPTIONAL_AUTH = {("/api/v1/chat", "post")}
 
@@ -137,6 +142,8 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def install(app: Sanic) -> None:
+    app.static("/static/vendor/swagger-ui", SWAGGER_ASSETS, name="swagger_ui_assets")
+
     @app.on_response
     async def complete_spec(request: Request, response: HTTPResponse) -> None:
         if request.path != SPEC_PATH or response.status != 200:

@@ -1,4 +1,4 @@
-"""Starts the in-process lifecycle sweep; with Redis, one worker of many runs each round."""
+"""Starts the in-process record lifecycle sweep; with Redis, one worker of many runs each round."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ SWEEP_INTERVAL = 3600.0
 
 @bp.after_server_start
 async def start_sweeper(app: Sanic) -> None:
-    if app.ctx.settings.background_worker:
-        return  # a separate worker process runs selfservice.records.sweeps.sweep
+    if not app.ctx.settings.background_worker:
+        return  # BACKGROUND_WORKER=0: `selfservice sweep` runs from cron instead
     app.ctx.sweeper = asyncio.create_task(
         run_periodically(store=app.ctx.store, policy=app.ctx.policy, interval=SWEEP_INTERVAL)
     )

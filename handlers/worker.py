@@ -99,7 +99,8 @@ async def work(
 
 
 def install(app: Sanic, settings: Settings) -> None:
-    """Run the worker inside the server process when ``BACKGROUND_WORKER`` is set."""
+    """Run the worker inside the server process unless ``BACKGROUND_WORKER=0`` (then a separate
+    ``selfservice worker`` process does it)."""
     if not settings.background_worker:
         return
 

@@ -26,13 +26,35 @@ _STOP = frozenset(
 )
 
 
+PerCity = str | dict[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """A question family with its answer; answer, source and rules may differ per city."""
+
     id: str
     questions: tuple[str, ...]
-    answer: str
-    source: str
+    answer: PerCity
+    source: PerCity = ""
     jurisdictions: tuple[str, ...] = ()
+    rules: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
+
+    def answer_in(self, jurisdiction: str) -> str:
+        return _pick(self.answer, jurisdiction)
+
+    def source_in(self, jurisdiction: str) -> str:
+        """The documents cited besides the policy rules (``rules_in``)."""
+        return _pick(self.source, jurisdiction)
+
+    def rules_in(self, jurisdiction: str) -> tuple[str, ...]:
+        """Policy rule ids whose source, in force on the day asked, the answer cites."""
+        rules = self.rules
+        return tuple(rules.get(jurisdiction, ())) if isinstance(rules, dict) else rules
+
+
+def _pick(value: PerCity, jurisdiction: str) -> str:
+    return value.get(jurisdiction, "") if isinstance(value, dict) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +119,18 @@ def read_entries(path: Path = FAQ_FILE) -> list[Entry]:
             id=item["id"],
             questions=tuple(item["questions"]),
             answer=item["answer"],
-            source=item["source"],
+            source=item.get("source", ""),
             jurisdictions=tuple(item.get("jurisdictions", ())),
+            rules=_rules(item.get("rules", ())),
         )
         for item in data["faq"]
     ]
+
+
+def _rules(raw: list[str] | dict[str, list[str]]) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    if isinstance(raw, dict):
+        return {city: tuple(ids) for city, ids in raw.items()}
+    return tuple(raw)
 
 
 @lru_cache(maxsize=1)

@@ -68,6 +68,17 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "dev"
@@ -89,10 +100,10 @@ class Settings:
     miniprogram_secret: Secret = field(default_factory=lambda: Secret(""))
     sms_gateway_url: str = ""
     sms_gateway_token: Secret = field(default_factory=lambda: Secret(""))
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = ""
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 9
-    background_worker: bool = False
+    background_worker: bool = True
     wechat_notify_template: str = ""
 
     @property
@@ -155,10 +166,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         miniprogram_secret=Secret(env.get("MINIPROGRAM_SECRET", "")),
         sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
         sms_gateway_token=Secret(env.get("SMS_GATEWAY_TOKEN", "")),
-        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
         upload_max_bytes=_positive_int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
-        background_worker=env.get("BACKGROUND_WORKER", "").strip().lower() in ("1", "true", "yes"),
+        background_worker=_flag(env, "BACKGROUND_WORKER", default=True),
         wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
     )
 

@@ -131,6 +131,7 @@ def settings(tmp_path) -> Settings:
             "DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             "REPORT_SEAL_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
             "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "BACKGROUND_WORKER": "0",
         }
     )
 

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from channels.message import Inbound, Reply
 from nlp.dialogue.state import DialogueState
 from selfservice.clock import Clock
-from selfservice.policy import Policy
+from selfservice.policy import Policy, load_policy
 from selfservice.settings import Settings
 from selfservice.store import SharedStore
 
 TZ = ZoneInfo("Asia/Shanghai")
+WEB_CHANNEL = "web"
 
 
 class MediaFetcher(Protocol):
@@ -89,14 +90,24 @@ class Turn:
             return default
         return policy.value(rule_id, self.services.now().date())
 
+    def rule_source(self, rule_id: str) -> str:
+        """Where the rule in force today comes from ("" when the jurisdiction has no such rule)."""
+        policy = self.services.policy or load_policy(self.settings.jurisdiction)
+        if rule_id not in policy.rule_ids():
+            return ""
+        return policy.rule(rule_id, self.services.now().date()).source
+
     def slot(self, name: str) -> str:
         """A slot from this message, else one the open flow collected earlier."""
         return self.slots.get(name) or self.state.slots.get(name, "")
 
     def link(self, page: str, **params: str | int | None) -> str:
-        """Deep link into the H5 page (``PUBLIC_BASE_URL``), e.g. ``/#/objection?record=12``."""
+        """Deep link into the H5 page, e.g. ``/#/objection?record=12``: relative for the web chat
+        (the page that asks is the page linked to), else on ``PUBLIC_BASE_URL`` or, when that is
+        unset, the address the server listens on."""
         query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-        return f"{self.settings.public_base_url}/#/{page}" + (f"?{query}" if query else "")
+        base = "" if self.identity.channel == WEB_CHANNEL else self.settings.public_base_url
+        return f"{base}/#/{page}" + (f"?{query}" if query else "")
 
 
 Skill = Callable[[Turn], Awaitable[Reply]]

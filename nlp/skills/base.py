@@ -49,6 +49,17 @@ def record_ref(turn: Turn) -> str:
     return str(shown[0]) if len(shown) == 1 else ""
 
 
+def record_label(turn: Turn, record: str) -> str:
+    """How the user saw the record: "第2条「title」" of the list last shown, else its number."""
+    shown = [str(r) for r in turn.state.context.get("records", [])]
+    titles = turn.state.context.get("record_titles", [])
+    if record in shown:
+        n = shown.index(record)
+        title = f"「{titles[n]}」" if n < len(titles) else ""
+        return f"第{n + 1}条记录{title}"
+    return f"记录（编号 {record}）"
+
+
 def form_reply(turn: Turn, *, page: str, title: str, text: str, **params: str | None) -> Reply:
     """Hand the flow to its H5 form: a deep link with what the chat already knows."""
     url = turn.link(page, **params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.message import Reply
 from nlp.dialogue.turn import Turn
-from nlp.skills.base import CANCEL_HINT, form_reply, record_ref
+from nlp.skills.base import CANCEL_HINT, form_reply, record_label, record_ref
 
 FLOW = "objection"
 
@@ -30,7 +30,9 @@ async def handle(turn: Turn) -> Reply:
     state.finish()
     verify = "" if (await turn.who()).verified else "提交前需要先核验身份，表单页面会引导您完成。"
     if record:
-        lead = f"好的，已为您预选记录 #{record}。请在表单中说明哪里不对并上传证明材料。"
+        lead = (
+            f"好的，已为您预选{record_label(turn, record)}。请在表单中说明哪里不对并上传证明材料。"
+        )
     else:
         lead = (
             "记录内容有误、期限有误或修复结果有误，都可以提出异议。"

@@ -27,4 +27,13 @@ async def handle(turn: Turn) -> Reply:
             "或者转人工咨询。",
             quick_replies=TOPICS,
         )
-    return Reply(text=f"{match.entry.answer}\n依据：{match.entry.source}")
+    return Reply(text=answer_text(match.entry, turn))
+
+
+def answer_text(entry: faq.Entry, turn: Turn) -> str:
+    """The answer for the configured city, citing the rules in force today, then other sources."""
+    city = turn.settings.jurisdiction
+    cited = [turn.rule_source(rule_id) for rule_id in entry.rules_in(city)]
+    cited.append(entry.source_in(city))
+    sources = list(dict.fromkeys(s for s in cited if s))
+    return f"{entry.answer_in(city)}\n依据：{'；'.join(sources)}"

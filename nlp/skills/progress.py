@@ -9,6 +9,7 @@ from channels.message import Link, Reply
 from nlp.dialogue.turn import Turn
 from selfservice.cases.views import own_case, own_cases, subject_view
 from selfservice.errors import NotFound
+from selfservice.objections.enums import OUTCOME_ZH, Outcome
 
 PREFIXES = {"YY": "异议申请", "XF": "信用修复申请", "CN": "信用承诺", "JB": "失信举报"}
 RECEIPT = re.compile(r"^([A-Z]{2})(\d{8})-(\d{4})$")
@@ -34,10 +35,25 @@ def _deadline(view: dict[str, Any]) -> str:
     return f"，办理期限 {due}（还剩 {left} 个工作日）" if left is not None else f"，办理期限 {due}"
 
 
-def _line(view: dict[str, Any]) -> str:
+def outcome_of(data: dict[str, Any]) -> str:
+    """The decision a closed case came to, as the subject reads it ("" while undecided)."""
+    decision = data.get("decision") or {}
+    outcome = decision.get("outcome")
+    label = decision.get("outcome_label") or decision.get("label")
+    if not label and outcome in {o.value for o in Outcome}:
+        label = OUTCOME_ZH[Outcome(outcome)]
+    if not label:
+        return ""
+    on = f"（{decision['on']}）" if decision.get("on") else ""
+    reply = f"。答复：{decision['reply']}" if decision.get("reply") else ""
+    return f"处理结果：{label}{on}{reply}"
+
+
+def _line(view: dict[str, Any], outcome: str = "") -> str:
+    tail = f"，{outcome}" if outcome else ""
     return (
         f"{view['receipt']} {view['kind_label']}：{view['status_label']}"
-        f"（承办：{view['handling_department']}）{_deadline(view)}"
+        f"（承办：{view['handling_department']}）{_deadline(view)}{tail}"
     )
 
 
@@ -47,7 +63,7 @@ async def _case_reply(turn: Turn, receipt: str) -> Reply | None:
     except NotFound:
         return None
     view = await subject_view(case=case, today=turn.services.clock.today())
-    text = _line(view)
+    text = _line(view, outcome_of(view.get("data") or {}))
     step = view.get("next_step")
     if step:
         text += f"\n下一步：{step['text']}"
@@ -61,7 +77,14 @@ async def _list_reply(turn: Turn) -> Reply | None:
     if not views:
         return None
     shown = views[:LIST_LIMIT]
-    lines = [f"{n}. {_line(v)}" for n, v in enumerate(shown, start=1)]
+    subject_id = (await turn.who()).subject_id
+    lines = []
+    for n, view in enumerate(shown, start=1):
+        outcome = ""
+        if view.get("closed_on"):
+            case = await own_case(subject_id=subject_id, receipt=view["receipt"])
+            outcome = outcome_of(case.data or {})
+        lines.append(f"{n}. {_line(view, outcome)}")
     more = (
         f"\n另有 {len(views) - LIST_LIMIT} 件，请在「我的办理」查看。"
         if len(views) > LIST_LIMIT

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from channels.message import Reply
 from nlp.dialogue.turn import Turn
-from nlp.skills.base import evidence_flow, record_ref
+from nlp.skills.base import evidence_flow, record_label, record_ref
 
 
 async def handle(turn: Turn) -> Reply:
     record = record_ref(turn) or None
-    which = f"已为您预选记录 #{record}。" if record else ""
+    which = f"已为您预选{record_label(turn, record)}。" if record else ""
     intro = (
         f"信用修复免费办理。{which}需要两样材料：已纠正失信行为、消除不良影响的证明，"
         "以及按记录生成的《信用修复承诺书》（在表单中确认签署）。"

@@ -6,16 +6,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
-from selfservice.calendar.holiday_file import HolidayEntry
+from selfservice.calendar.holiday_file import HolidayEntry, read_holiday_file
 from selfservice.calendar.models import HolidayDay, HolidayYear
 from selfservice.calendar.workdays import WorkCalendar, set_calendar
 from selfservice.clock import Clock
 from selfservice.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
+PROVISIONAL_FILES = (Path(__file__).parent / "data" / "holidays_2027.csv",)
+"""Shipped projections, used until the official notice for their year is loaded."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,29 @@ async def list_years() -> list[HolidayYear]:
     return await HolidayYear.all().order_by("year")
 
 
+def provisional_days() -> dict[date, bool]:
+    """The shipped provisional tables (``PROVISIONAL_FILES``) as day → working day."""
+    return {e.day: e.workday for path in PROVISIONAL_FILES for e in read_holiday_file(path)}
+
+
 async def load_calendar(*, today: date | None = None) -> WorkCalendar:
-    """A calendar over chinese-calendar plus the holiday table; logs the December warning."""
+    """chinese-calendar, then the holiday table, then the shipped provisional tables; logs the
+    December warning only when next year has no data at all."""
     rows = await HolidayDay.all().values_list("day", "workday")
-    years = await HolidayYear.all().values_list("year", "provisional")
-    calendar = WorkCalendar(extra_days=dict(rows), years=dict(years))
-    warning = calendar.missing_next_year_warning(today or Clock().today())
+    years = dict(await HolidayYear.all().values_list("year", "provisional"))
+    table = dict(rows)
+    # the shipped projections count for years the table does not cover, flagged provisional
+    shipped = {d: w for d, w in provisional_days().items() if d.year not in {x.year for x in table}}
+    calendar = WorkCalendar(
+        extra_days=table | shipped, years=years | dict.fromkeys({d.year for d in shipped}, True)
+    )
+    today = today or Clock().today()
+    warning = calendar.missing_next_year_warning(today)
     if warning:
         logger.warning(warning)
+    notice = calendar.provisional_notice(today)
+    if notice:
+        logger.info(notice)
     return calendar
 
 

@@ -92,6 +92,7 @@ class WorkCalendar:
 
     @property
     def provisional_years(self) -> frozenset[int]:
+        """Years counted on a provisional table (no official notice loaded)."""
         return frozenset(y for y, provisional in self._provisional.items() if provisional)
 
     def is_year_known(self, year: int) -> bool:
@@ -150,12 +151,11 @@ class WorkCalendar:
         return count
 
     def missing_next_year_warning(self, today: date) -> str | None:
-        """A warning from 1 December on when next year's holidays are not known yet."""
+        """A warning from 1 December on when next year has no holiday data, not even provisional."""
         nxt = today.year + 1
-        if today.month < 12 or self.is_year_known(nxt):
+        if today.month < 12 or self.is_year_known(nxt) or nxt in self.provisional_years:
             return None
-        if nxt in self.provisional_years:
-            return (
+        return (
                 f"{nxt}年节假日表仅为预估，{nxt}年的期限标注为估算；"
                 f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"
                 f" / The {nxt} holiday table is only provisional: deadlines in {nxt} stay "
@@ -167,6 +167,23 @@ class WorkCalendar:
             f" / The {nxt} holiday table is missing: deadlines in {nxt} are estimated from "
             f"weekdays; load the State Council notice with `selfservice holidays load`."
         )
+
+    def provisional_notice(self, today: date) -> str | None:
+        """From 1 December: next year runs on the provisional table until the official notice."""
+        nxt = today.year + 1
+        if today.month < 12 or self.is_year_known(nxt) or nxt not in self.provisional_years:
+            return None
+        return (
+            f"{nxt}年按随附的暂定节假日表计算，期限标注为“估算”；国务院办公厅通知发布后请运行 "
+            f"`selfservice holidays load`。 / {nxt} runs on the shipped provisional holiday "
+            f"table (deadlines flagged estimated) until the official notice is loaded."
+        )
+
+
+def _days(source: Mapping[date, bool] | Iterable[Any] | None) -> dict[date, bool]:
+    if source is None or isinstance(source, Mapping):
+        return dict(source or {})
+    return {row.day: bool(row.workday) for row in source}
 
 
 _current = WorkCalendar()

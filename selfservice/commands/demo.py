@@ -23,9 +23,16 @@ def _print(summary: DemoSummary) -> None:
         f"{len(summary.subjects)} subjects, {summary.records} records, "
         f"{summary.list_entries} list entries, {len(summary.staff)} staff"
     )
-    print("\nsubjects (fictional; identity codes for `selfservice issue-token --subject CODE`):")
-    for kind, name, code, phone in summary.subjects:
-        print(f"  {KIND_ZH[kind]:<6} {code}  {phone}  {name}")
+    print(
+        "\nsubjects (fictional). Try identity verification on the H5 page (#/signin, then"
+        " #/verify)\nwith the details below; sign-in and verification send a 6-digit code to the"
+        " phone shown,\nwhich in dev (no SMS_GATEWAY_URL) is written to the server log as"
+        " 'SMS to 138****0001: …'.\n`selfservice issue-token --subject CODE` skips all that."
+    )
+    for s in summary.subjects:
+        print(f"  {KIND_ZH[s.kind]:<6} {s.code}  phone {s.phone}  name {s.name}")
+        if s.rep_name:
+            print(f"{'':<10} legal representative {s.rep_name}, ID number {s.rep_id}")
     print(f"\nstaff logins (password for all: {DEMO_PASSWORD}):")
     for username, role, dept in summary.staff:
         print(f"  {username:<14} {role:<17} {dept}")

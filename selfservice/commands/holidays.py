@@ -125,7 +125,7 @@ async def _check(args: argparse.Namespace) -> int:
         if chinese_calendar_knows(year):
             how = "known (chinese-calendar)"
         elif year in calendar.provisional_years:
-            how = "ESTIMATED (provisional holiday table)"
+            how = "PROVISIONAL (holiday table not official; deadlines flagged estimated)"
         elif year in calendar.table_years:
             how = "known (holiday table)"
         else:
@@ -134,4 +134,7 @@ async def _check(args: argparse.Namespace) -> int:
     warning = calendar.missing_next_year_warning(today)
     if warning:
         print(f"WARNING: {warning}")
+    notice = calendar.provisional_notice(today)
+    if notice:
+        print(f"NOTE: {notice}")
     return 0

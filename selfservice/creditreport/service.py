@@ -84,7 +84,9 @@ async def build(*, subject_id: int, years: int, policy: Policy, today: date) -> 
             {k: m[k] for k in ("kind", "label", "entered_on", "listed_through", "department")}
             for m in lists
         ],
-        "statement": NO_BAD if not bad else f"报告期内共有{len(bad)}条不良信用信息，详见下表。",
+        "statement": NO_BAD
+        if not bad
+        else f"报告期内共有{len(bad)}条不良信用信息，逐条列于下文“一、不良信用信息”。",
         "pledges": await pledge_lines(subject_id=subject_id, since=since),
         "counts": {"good": len(good), "bad": len(bad), "repaired": _repaired(bad)},
     }
@@ -121,10 +123,12 @@ async def issue(
         digest=digest,
         summary=summary,
     )
+    path = VERIFY_PATH + report.code
     body["verification"] = {
         "code": report.code,
         "digest": digest,
-        "path": VERIFY_PATH + report.code,
+        "path": path,
+        "url": base_url.rstrip("/") + path if base_url else None,
     }
     return body
 

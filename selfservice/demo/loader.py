@@ -33,13 +33,23 @@ from selfservice.subjects.models import Subject
 GOOD_VALIDITY_MONTHS = 24
 
 
+@dataclass(frozen=True)
+class DemoSubject:
+    """A fictional demo subject and what its identity verification asks for."""
+
+    kind: str
+    name: str
+    code: str
+    phone: str
+    rep_name: str = ""
+    rep_id: str = ""
+
+
 @dataclass
 class DemoSummary:
     departments: int = 0
     measures: int = 0
-    subjects: list[tuple[str, str, str, str]] = field(
-        default_factory=list
-    )  # kind, name, code, phone
+    subjects: list[DemoSubject] = field(default_factory=list)
     records: int = 0
     list_entries: int = 0
     staff: list[tuple[str, str, str]] = field(default_factory=list)
@@ -86,18 +96,18 @@ async def _measures() -> dict[str, Measure]:
 
 async def _subjects(summary: DemoSummary) -> dict[str, Subject]:
     out: dict[str, Subject] = {}
-    for key, kind, name, body, rep, rep_id, phone, region in data.ENTERPRISES:
-        code = data.uscc(body)
+    for key, kind, name, body, rep, rep_body, phone, region in data.ENTERPRISES:
+        code, rep_id = data.uscc(body), data.resident_id(rep_body)
         out[key] = await subjects.upsert(
             kind=SubjectKind(kind),
             name=name,
             uscc=code,
             legal_rep_name=rep,
-            legal_rep_id=data.resident_id(rep_id),
+            legal_rep_id=rep_id,
             phone=phone,
             region_code=region,
         )
-        summary.subjects.append((kind, name, code, phone))
+        summary.subjects.append(DemoSubject(kind, name, code, phone, rep, rep_id))
     for key, name, number, phone, region in data.CITIZENS:
         number = number if len(number) == 18 else data.resident_id(number)
         out[key] = await subjects.upsert(
@@ -107,7 +117,7 @@ async def _subjects(summary: DemoSummary) -> dict[str, Subject]:
             phone=phone,
             region_code=region,
         )
-        summary.subjects.append(("natural_person", name, number, phone))
+        summary.subjects.append(DemoSubject("natural_person", name, number, phone))
     return out
 
 

@@ -407,7 +407,11 @@ async def _amend(record: CreditRecord, row: Row, actor: str, policy: Policy, tod
     )
     if record.status is not RecordStatus.EXPIRED:
         await record_status.move(
-            record, RecordStatus.CORRECTED, actor=actor, reason=row.reason or "更正"
+            record,
+            RecordStatus.CORRECTED,
+            actor=actor,
+            reason=row.reason or "更正",
+            data={"changes": changes},
         )
     if row.measures:
         await (

@@ -15,6 +15,7 @@ from selfservice.repairs.eligibility import as_action
 
 EVENT_ZH = {
     "created": "记录归集",
+    "published": "记录公示",
     "amended": "记录更正",
     "corrected": "记录更正",
     "revoked": "记录撤销",
@@ -96,8 +97,18 @@ def event_view(event: RecordEvent) -> dict[str, Any]:
         "action": event.action,
         "action_label": EVENT_ZH.get(event.action, event.action),
         "reason": event.reason,
-        "changes": event.data.get("changes"),
+        "changes": event_changes(event.data),
     }
+
+
+def event_changes(data: dict[str, Any]) -> dict[str, Any] | None:
+    """``{field: {"from", "to"}}`` whichever way the event recorded it (ingest or a decision)."""
+    if data.get("changes"):
+        return data["changes"]
+    before, after = data.get("before") or {}, data.get("after")
+    if isinstance(after, dict) and after:
+        return {k: {"from": before.get(k), "to": v} for k, v in after.items()}
+    return None
 
 
 def _closed(reason: str, **extra: Any) -> dict[str, Any]:

@@ -111,11 +111,26 @@ async def test_save_is_idempotent_and_loads_calendar(database, caplog) -> None:
     assert await service.list_holidays(year=2028) == []
 
 
+async def test_shipped_provisional_2027_is_loaded_by_default(database, caplog) -> None:
+    """No table loaded: 2027 runs on the shipped projection, still flagged estimated, no warning."""
+    with caplog.at_level(logging.INFO, logger="selfservice.calendar.service"):
+        calendar = await service.load_calendar(today=date(2026, 12, 1))
+    assert calendar.provisional_years == frozenset({2027})
+    assert calendar.is_estimated(date(2027, 1, 4))
+    assert not calendar.is_working_day(date(2027, 10, 4))  # National Day week, per the projection
+    assert calendar.is_working_day(date(2027, 2, 20))  # a projected 调休 Saturday
+    due = calendar.deadline(date(2026, 12, 30), 2)
+    assert (due.due, due.estimated) == (date(2027, 1, 4), True)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert "provisional" in caplog.text and "2027" in caplog.text
+
+
 async def test_load_calendar_warns_in_december_when_next_year_missing(database, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="selfservice.calendar.service"):
-        calendar = await service.load_calendar(today=date(2026, 12, 1))
-    assert calendar.is_estimated(date(2027, 1, 4))
-    assert "2027" in caplog.text
+        calendar = await service.load_calendar(today=date(2027, 12, 1))
+    assert calendar.is_estimated(date(2028, 1, 4))
+    assert "2028" in caplog.text and "2027" not in caplog.text
 
 
 def _args(**kwargs) -> argparse.Namespace:
@@ -157,8 +172,11 @@ async def test_cli_load_list_check(cli_db, tmp_path, capsys) -> None:
     assert "2027-10-09  workday" in capsys.readouterr().out
     assert _run_sync(_args(argv=["check", "--today", "2027-12-02"])) == 0
     out = capsys.readouterr().out
-    assert "2027: ESTIMATED (provisional holiday table)" in out
+    assert "2027: PROVISIONAL (holiday table not official" in out
     assert "2028: ESTIMATED" in out and "WARNING" in out
+    assert _run_sync(_args(argv=["check", "--today", "2026-12-02"])) == 0
+    out = capsys.readouterr().out
+    assert "2027: known (holiday table)" in out and "WARNING" not in out
 
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV.replace("2028", "2029"), encoding="utf-8")
@@ -168,6 +186,15 @@ async def test_cli_load_list_check(cli_db, tmp_path, capsys) -> None:
     await db.connect(cli_db[0])
     assert await HolidayDay.filter(day__gte=date(2029, 1, 1)).count() == 0
     assert await HolidayDay.all().count() == len(read_holiday_file(DATA_2027))
+
+
+async def test_cli_check_names_the_provisional_year(cli_db, capsys) -> None:
+    _, db = cli_db
+    await db.close()
+    assert _run_sync(_args(argv=["check", "--today", "2026-12-02"])) == 0
+    out = capsys.readouterr().out
+    assert "2027: PROVISIONAL" in out and "NOTE:" in out and "WARNING" not in out
+    await db.connect(cli_db[0])
 
 
 def test_cli_missing_table(tmp_path, monkeypatch, capsys) -> None:

@@ -142,8 +142,9 @@ def test_provisional_table_keeps_deadlines_estimated(provisional_2027: WorkCalen
     due = provisional_2027.deadline(date(2026, 12, 30), 2)
     assert (due.due, due.estimated) == (date(2027, 1, 4), True)
     assert provisional_2027.provisional_years == frozenset({2027})
-    warning = provisional_2027.missing_next_year_warning(date(2026, 12, 1))
-    assert warning is not None and "provisional" in warning
+    # a provisional year is not missing: no warning, an informational notice instead
+    assert provisional_2027.missing_next_year_warning(date(2026, 12, 1)) is None
+    assert "2027" in (provisional_2027.provisional_notice(date(2026, 12, 1)) or "")
 
 
 def test_rows_without_a_declared_year_stay_provisional() -> None:
@@ -183,3 +184,20 @@ def test_built_from_rows() -> None:
     assert calendar.table_years == frozenset({2027})
     assert calendar.is_working_day(date(2027, 1, 31))
     assert not calendar.is_working_day(date(2027, 10, 6))
+
+
+def test_provisional_days_count_but_stay_estimated(with_2027: WorkCalendar) -> None:
+    days = {e.day: e.workday for e in read_holiday_file(DATA_2027)}
+    calendar = WorkCalendar(extra_days=days, years={2027: True})
+    assert calendar.provisional_years == frozenset({2027})
+    assert not calendar.is_working_day(date(2027, 1, 1))
+    assert calendar.add_working_days(date(2027, 9, 30), 2) == date(2027, 10, 9)
+    due = calendar.deadline(date(2026, 12, 30), 2)
+    assert (due.due, due.estimated) == (date(2027, 1, 4), True)
+    assert calendar.missing_next_year_warning(date(2026, 12, 1)) is None
+    assert "2027" in (calendar.provisional_notice(date(2026, 12, 1)) or "")
+    assert calendar.provisional_notice(date(2026, 11, 30)) is None
+    # the official table, once loaded, replaces the projection for its year
+    official = WorkCalendar(extra_days=days | {date(2027, 10, 8): False}, years={2027: False})
+    assert not official.provisional_years and not official.is_working_day(date(2027, 10, 8))
+    assert official.provisional_notice(date(2026, 12, 1)) is None

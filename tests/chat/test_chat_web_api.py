@@ -23,7 +23,7 @@ async def _chat(served, payload, headers=None):
 async def test_anonymous_session_is_issued_and_carries_the_flow(served):
     status, first = await _chat(served, {"text": "查进度"})
     assert status == 200 and len(first["session_id"]) >= 16
-    assert first["reply"]["links"][0]["url"].startswith("https://xy.example.cn/#/")
+    assert first["reply"]["links"][0]["url"].startswith("/#/")  # relative: the page that asked
     status, second = await _chat(
         served, {"text": "YY20261122-0042", "session_id": first["session_id"]}
     )
@@ -31,6 +31,29 @@ async def test_anonymous_session_is_issued_and_carries_the_flow(served):
     assert "没有找到您名下受理编号为 YY20261122-0042" in second["reply"]["text"]
     status, fresh = await _chat(served, {"text": "YY20261122-0042"})
     assert fresh["session_id"] != first["session_id"]
+
+
+async def test_miniprogram_links_are_absolute_on_the_public_base(served):
+    _, data = await _chat(served, {"text": "查进度", "channel": "miniprogram"})
+    assert data["reply"]["links"][0]["url"].startswith("https://xy.example.cn/#/")
+
+
+@pytest.mark.parametrize(
+    ("host", "base"),
+    [("127.0.0.1", "http://127.0.0.1:8123"), ("0.0.0.0", "http://127.0.0.1:8123")],  # noqa: S104
+)
+def test_public_base_url_is_the_served_address_when_unset(chat_settings, host, base):
+    import dataclasses
+    import uuid
+
+    from handlers.app import create_app, served_base_url
+
+    app = create_app(
+        dataclasses.replace(chat_settings, public_base_url=""), name=f"b{uuid.uuid4().hex[:8]}"
+    )
+    assert served_base_url(app) == ""  # not serving yet (and under ASGI): links stay relative
+    app.prepare(host=host, port=8123, single_process=True, motd=False)
+    assert served_base_url(app) == base
 
 
 async def test_quick_replies_carry_a_payload_that_starts_the_flow(served):
@@ -71,7 +94,7 @@ async def test_malformed_json_and_bad_tokens(served):
     assert status == 401 and "error" in body
 
 
-async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
+async def _kunming_subject() -> tuple[Department, Subject]:
     dept = await Department.create(
         code="km-amr-chat",
         name="昆明市市场监督管理局",
@@ -81,6 +104,11 @@ async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
     subject = await Subject.create(
         kind=SubjectKind.LEGAL_PERSON, name="昆明测试科技有限公司", uscc="91530100MA6K5XYT0D"
     )
+    return dept, subject
+
+
+async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
+    dept, subject = await _kunming_subject()
     rows = []
     for n, (nature, severity, title) in enumerate(
         [
@@ -121,9 +149,9 @@ async def test_a_verified_subject_gets_a_summary_and_objects_to_a_listed_record(
     status, data = await _chat(served, {"text": "对第2条提异议"}, auth)
     link = data["reply"]["links"][0]["url"]
     assert f"/#/objection?record={target.id}" in link
-    assert "已为您预选记录" in data["reply"]["text"]
+    assert f"已为您预选第2条记录「{target.title}」" in data["reply"]["text"]
     status, data = await _chat(served, {"text": "修复第1条"}, auth)
-    assert "已为您预选记录" in data["reply"]["text"]
+    assert "已为您预选第1条记录「" in data["reply"]["text"]
     status, data = await _chat(served, {"text": "我要核验身份"}, auth)
     assert "您已完成身份核验" in data["reply"]["text"]
 

@@ -1,13 +1,15 @@
-"""The in-process background worker started by an app listener when BACKGROUND_WORKER is set."""
+"""The in-process background worker started by an app listener unless BACKGROUND_WORKER=0."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date
 
+import pytest
 from objection_factories import make_world
 
 from selfservice import db
+from selfservice.errors import ConfigError
 from selfservice.notifications.models import Notification, OutboxMessage
 from selfservice.objections import service
 from selfservice.policy import load_policy
@@ -44,7 +46,10 @@ async def test_app_listener_runs_the_worker(make_app, database):
 
 def test_worker_setting_is_read_from_the_environment():
     base = {"SELFSERVICE_ENV": "dev"}
-    assert load_settings(base).background_worker is False
+    assert load_settings(base).background_worker is True
     assert load_settings(base | {"BACKGROUND_WORKER": "1"}).background_worker is True
+    assert load_settings(base | {"BACKGROUND_WORKER": "0"}).background_worker is False
+    with pytest.raises(ConfigError, match="BACKGROUND_WORKER"):
+        load_settings(base | {"BACKGROUND_WORKER": "maybe"})
     limits = load_settings(base | {"UPLOAD_MAX_BYTES": "1048576", "UPLOAD_MAX_FILES": "3"})
     assert (limits.upload_max_bytes, limits.upload_max_files) == (1048576, 3)

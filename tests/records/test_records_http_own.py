@@ -164,6 +164,9 @@ async def test_report_json_pdf_and_verification(http):
     assert report["subject"]["name"] == a.name and report["counts"]["bad"] == 2
     assert "乙公司的处罚" not in res.text
     code = report["verification"]["code"]
+    url = report["verification"]["url"]
+    assert url.startswith("http") and url.endswith(f"/api/v1/reports/verify/{code}")
+    assert "详见下表" not in report["statement"] and "一、不良信用信息" in report["statement"]
     _, res = await app.get(f"/api/v1/reports/verify/{code}")
     assert res.status == 200 and res.json["valid"] and res.json["subject_name"] == a.name
     assert res.json["digest"] == report["verification"]["digest"]
@@ -179,7 +182,8 @@ async def test_report_json_pdf_and_verification(http):
     assert res.status == 200 and res.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(res.body)).pages)
     assert a.name in text and "未按规定公示年度报告" in text and "2025年度纳税信用A级" in text
-    assert "乙公司" not in text and "验证码" in text
+    assert "乙公司" not in text and "验证码" in text and "详见下表" not in text
+    assert "验证地址：http" in text.replace("\n", "")
     pdf_code = text.split("验证码：")[1].split()[0]
     _, res = await app.get(f"/api/v1/reports/verify/{pdf_code}")
     assert res.status == 200

@@ -102,6 +102,7 @@ async def test_amendment_corrects_recomputes_and_notifies_departments(world, mak
     events = await RecordEvent.filter(record=record).order_by("id")
     assert [e.action for e in events] == ["created", "amended", "corrected", "department_notified"]
     assert events[1].data["changes"]["severity"] == {"from": "general", "to": "minor"}
+    assert events[2].data["changes"] == events[1].data["changes"]  # the correction says what
     assert events[3].data["department"] == "盘龙区人力资源和社会保障局"
     again = await ingest(rows=[amended], provider=world.market, policy=world.kunming, today=TODAY)
     assert again["counts"] == {"unchanged": 1}
