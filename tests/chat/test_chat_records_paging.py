@@ -9,9 +9,9 @@ from test_chat_progress_cases import _auth, _file_objection
 from test_chat_web_api import _chat, _kunming_subject
 
 from selfservice.cases.models import Case
+from selfservice.clock import Clock
 from selfservice.enums import ListKind, Nature, Severity
 from selfservice.records.models import CreditRecord, ListEntry
-from selfservice.records.sweeps import local_today
 from selfservice.subjects.models import Subject
 
 
@@ -75,7 +75,7 @@ async def test_a_decided_case_shows_its_outcome(served):
     subject, rows = await _subject_with_seven_records()
     receipt = await _file_objection(subject, rows[0])
     case = await Case.get(receipt=receipt)
-    case.status, case.closed_on = "decided", local_today()
+    case.status, case.closed_on = "decided", Clock().today()
     case.data = {
         **case.data,
         "decision": {"outcome": "upheld", "reply": "经核实记录无误", "on": "2026-12-01"},
