@@ -25,6 +25,7 @@ from handlers import (
     staff_auth,
     staff_queue,
     sweeper,
+    tips,
     wechat,
     worker,
 )
@@ -54,6 +55,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     cases.bp,
     staff_queue.bp,
     notifications.bp,
+    tips.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
 

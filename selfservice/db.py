@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "selfservice.evidence.models",
     "selfservice.cases.models",
     "selfservice.notifications.models",
+    "selfservice.reports.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
 
