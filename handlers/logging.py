@@ -7,6 +7,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from selfservice.reports.policy import is_confidential_path
+
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -15,6 +17,21 @@ LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        return True
+
+
+class ConfidentialAccessFilter(logging.Filter):
+    """On the report routes an access record keeps no client address (reports/policy.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        _, _, url = str(getattr(record, "request", "")).partition(" ")
+        path = url.split("?", 1)[0]
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        if is_confidential_path(path):
+            for name in ("host", "user_agent", "openid"):
+                if hasattr(record, name):
+                    setattr(record, name, "-")
         return True
 
 
@@ -59,12 +76,22 @@ def logging_config() -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "confidential": {"()": ConfidentialAccessFilter},
+        },
         "formatters": {
             "plain": {"format": LOG_FORMAT},
             "access": {"()": AccessFormatter, "fmt": LOG_FORMAT},
         },
         "handlers": {"console": handler, "access": handler | {"formatter": "access"}},
         "loggers": {name: {"level": "INFO", "handlers": ["console"]} for name in loggers}
-        | {"sanic.access": {"level": "INFO", "handlers": ["access"], "propagate": False}},
+        | {
+            "sanic.access": {
+                "level": "INFO",
+                "handlers": ["access"],
+                "filters": ["confidential"],
+                "propagate": False,
+            }
+        },
     }
