@@ -7,19 +7,14 @@ from tortoise.models import Model
 
 
 class Tip(Model):
-    """What was reported; nothing here identifies the reporter (no IP, device or account)."""
+    """A tip beside its case (whose data holds party, place and facts). Nothing here identifies
+    the reporter (no IP, device or account)."""
 
     id = fields.IntField(primary_key=True)
     case = fields.OneToOneField("models.Case", related_name="tip", on_delete=fields.CASCADE)
     category = fields.CharField(max_length=24)
-    party_name = fields.CharField(max_length=200)
-    party_identifier = fields.CharField(max_length=18, default="")
-    party_address = fields.CharField(max_length=300, default="")
     party_key = fields.CharField(max_length=64, description="identifier, else normalised name")
-    place = fields.CharField(max_length=300, default="")
     region_code = fields.CharField(max_length=6, default="")
-    happened = fields.CharField(max_length=100, default="", description="when, as told")
-    facts = fields.TextField()
     named = fields.BooleanField(default=False)
     secret_hash = fields.CharField(max_length=200, description="argon2 hash of the secret")
     duplicate_of = fields.ForeignKeyField(
@@ -36,7 +31,7 @@ class Tip(Model):
 
 
 class TipReporter(Model):
-    """The sealed identity of a named reporter: one AES-GCM blob under ``REPORT_SEAL_KEY``."""
+    """The sealed identity of a named reporter, one AES-GCM blob under ``REPORT_SEAL_KEY``."""
 
     id = fields.IntField(primary_key=True)
     tip = fields.OneToOneField("models.Tip", related_name="reporter", on_delete=fields.CASCADE)
