@@ -72,9 +72,15 @@ async def test_routing_by_category_and_place(database, settings):
     assert county.case.department_id == tw.county.id
     city = await file(settings, facts="另一件事情：" + FACTS[::-1])
     assert city.case.department_id == tw.w.provider.id
-    tax = await file(settings, category="tax", facts="该公司长期以个人账户收取货款，隐瞒销售收入逃避缴纳税款。")
+    tax = await file(
+        settings, category="tax", facts="该公司长期以个人账户收取货款，隐瞒销售收入逃避缴纳税款。"
+    )
     assert tax.case.department_id == tw.w.acting_dept.id  # KM-SW
-    nobody = await file(settings, category="work_safety", facts="工地脚手架没有防护网，工人不戴安全帽，多次险些发生事故。")
+    nobody = await file(
+        settings,
+        category="work_safety",
+        facts="工地脚手架没有防护网，工人不戴安全帽，多次险些发生事故。",
+    )
     assert nobody.case.department_id == tw.w.credit_office.id  # no KM-YJGL: the credit office
 
 
@@ -194,7 +200,11 @@ async def test_unsubstantiated_redirect_reject_paths(database, settings):
     with pytest.raises(ValidationFailed):
         await _move(tw, done, "create_record", fields={})
 
-    two = await file(settings, category="consumer_rights", facts="商场拒绝退换有质量问题的电视机，多次协商无果，要求赔偿被拒。")
+    two = await file(
+        settings,
+        category="consumer_rights",
+        facts="商场拒绝退换有质量问题的电视机，多次协商无果，要求赔偿被拒。",
+    )
     with pytest.raises(ReasonRequired):
         await _move(tw, two.case, "redirect")
     gone = await _move(tw, two.case, "redirect", reason="消费纠纷请拨打12315或登录全国12315平台")
@@ -202,7 +212,9 @@ async def test_unsubstantiated_redirect_reject_paths(database, settings):
     last = await TipMessage.filter(tip_id=two.tip.id).order_by("-id").first()
     assert "12315" in last.body and "请按以下途径反映" in last.body
 
-    three = await file(settings, category="other", facts="隔壁邻居经常吵架，声音很大，希望有关部门管一管这件事情。")
+    three = await file(
+        settings, category="other", facts="隔壁邻居经常吵架，声音很大，希望有关部门管一管这件事情。"
+    )
     assert three.case.department_id == tw.w.credit_office.id
     refused = await _move(tw, three.case, "reject", by=tw.w.credit, reason="不属于失信行为")
     assert refused.status == "rejected"
@@ -221,7 +233,9 @@ async def test_the_five_working_day_feedback_clock_reminds_and_escalates(databas
     assert late["escalated"] == 1
     escalation = await CaseTransition.get(case_id=filed.case.id, action="escalate")
     assert escalation.actor_kind == "system"
-    to = await OutboxMessage.filter(template="deadline_escalation").values_list("staff_id", flat=True)
+    to = await OutboxMessage.filter(template="deadline_escalation").values_list(
+        "staff_id", flat=True
+    )
     assert tw.w.supervisor.id in to
     accepted = await _move(tw, filed.case, "accept")
     assert accepted.step == "investigate" and accepted.step_due is None
@@ -237,7 +251,9 @@ async def test_near_identical_tip_is_linked_to_the_first(database, settings):
     assert again.case.data["duplicate_of"] == first.case.receipt
     other_category = await file(settings, category="product_quality")
     assert other_category.case.status == "received"
-    different = await file(settings, facts="该店使用地沟油炸制食品，油锅里的油一个月都不换，气味刺鼻。")
+    different = await file(
+        settings, facts="该店使用地沟油炸制食品，油锅里的油一个月都不换，气味刺鼻。"
+    )
     assert different.case.status == "received"
     later = await file(settings, today=date(2027, 1, 15))
     assert later.case.status == "received"
