@@ -13,8 +13,7 @@ from pathlib import Path
 
 import aiohttp
 import redis
-from test_tip_http_routes import SECRET, http, otp_code, payload  # noqa: F401 (fixture)
-from tip_factories import REPORTER_NAME, REPORTER_PHONE
+from tip_factories import REPORTER_NAME, REPORTER_PHONE, SECRET, otp_code, payload
 
 from handlers.worker import senders
 from selfservice import db
@@ -63,7 +62,7 @@ def _redis_text(redis_url: str) -> str:
 
 async def test_reporter_identity_is_found_nowhere_but_by_the_custodian(http, caplog, redis_url):
     caplog.set_level(logging.DEBUG)
-    app, tw, heads, database = http
+    app, _, heads, database = http
     client = app.asgi_client
     seen: list[str] = []
 

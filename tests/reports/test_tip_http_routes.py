@@ -9,62 +9,22 @@ import time
 import uuid
 
 import pytest
-from tip_factories import FACTS, REPORTER_NAME, REPORTER_PHONE, make_tip_world
+from tip_factories import (
+    FACTS,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    SECRET,
+    make_tip_world,
+    otp_code,
+    payload,
+)
 
 from selfservice import db
 from selfservice.audit.models import AuditLog
-from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.notifications.models import OutboxMessage
 from selfservice.reports import service
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"t" * 400
-SECRET = "x-tip-secret"
-
-
-def payload(**over) -> dict:
-    return {
-        "category": "food_drugs",
-        "party": {"name": "某某餐饮管理有限公司", "identifier": "91530100MA6K0R1X6T"},
-        "place": "五华区某路1号",
-        "region_code": "530102",
-        "happened": "2026年11月",
-        "facts": FACTS,
-        "declaration": True,
-    } | over
-
-
-@pytest.fixture
-async def http(make_app, database, redis_url):
-    tw = await make_tip_world()
-    await db.close()
-    app = make_app(database, redis_url=redis_url)
-    settings = app.ctx.settings
-
-    def auth(principal: Principal) -> dict[str, str]:
-        token = issue_access_token(settings=settings, principal=principal)
-        return {"authorization": f"Bearer {token}"}
-
-    heads = {
-        "subject": auth(
-            Principal(kind="subject", subject_id=tw.w.subject.id, account_id=7, scopes=("all",))
-        ),
-        "handler": auth(tw.w.principal(tw.w.handler)),
-        "supervisor": auth(tw.w.principal(tw.w.supervisor)),
-        "credit": auth(tw.w.principal(tw.w.credit)),
-        "outsider": auth(tw.w.principal(tw.w.outsider)),
-        "custodian": auth(tw.w.principal(tw.custodian)),
-        "auditor": auth(tw.w.principal(tw.auditor)),
-        "admin": auth(tw.w.principal(tw.admin)),
-    }
-    return app, tw, heads, database
-
-
-async def otp_code(client, caplog, phone=REPORTER_PHONE) -> str:
-    caplog.set_level(logging.INFO, logger="selfservice.sms")
-    _, res = await client.post("/api/v1/tips/otp", json={"phone": phone})
-    assert res.status == 200, res.text
-    line = [r.getMessage() for r in caplog.records if r.name == "selfservice.sms"][-1]
-    return re.search(r"验证码(?:为)?(\d{6})", line).group(1)
 
 
 async def test_anonymous_tip_followed_with_receipt_and_secret(http):

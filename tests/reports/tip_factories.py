@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +16,7 @@ from selfservice.reports import service
 from selfservice.staff.models import Department, StaffUser
 from selfservice.store import MemoryStore
 
+SECRET = "x-tip-secret"
 FILED = date(2026, 12, 2)  # a Wednesday
 FACTS = "该餐馆长期销售过期变质的熟食，后厨卫生极差，多名顾客食用后腹泻，店家拒不承认。"
 REPORTER_NAME, REPORTER_PHONE = "柏知远", "13907310815"
@@ -111,3 +114,23 @@ async def file(settings, store=None, *, today=FILED, caller=None, **overrides):
         today=today,
         caller=caller or service.Caller(),
     )
+
+
+def payload(**over) -> dict:
+    return {
+        "category": "food_drugs",
+        "party": {"name": "某某餐饮管理有限公司", "identifier": "91530100MA6K0R1X6T"},
+        "place": "五华区某路1号",
+        "region_code": "530102",
+        "happened": "2026年11月",
+        "facts": FACTS,
+        "declaration": True,
+    } | over
+
+
+async def otp_code(client, caplog, phone=REPORTER_PHONE) -> str:
+    caplog.set_level(logging.INFO, logger="selfservice.sms")
+    _, res = await client.post("/api/v1/tips/otp", json={"phone": phone})
+    assert res.status == 200, res.text
+    line = [r.getMessage() for r in caplog.records if r.name == "selfservice.sms"][-1]
+    return re.search(r"验证码(?:为)?(\d{6})", line).group(1)
