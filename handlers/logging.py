@@ -20,15 +20,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _method_path(record: logging.LogRecord) -> tuple[str, str]:
+    """Method and path (no host, no query string) of an access record."""
+    method, _, url = str(getattr(record, "request", "")).partition(" ")
+    path = url.split("?", 1)[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return method, path
+
+
 class ConfidentialAccessFilter(logging.Filter):
     """On the report routes an access record keeps no client address (reports/policy.py)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        _, _, url = str(getattr(record, "request", "")).partition(" ")
-        path = url.split("?", 1)[0]
-        if "://" in path:
-            path = "/" + path.split("://", 1)[1].partition("/")[2]
-        if is_confidential_path(path):
+        if is_confidential_path(_method_path(record)[1]):
             for name in ("host", "user_agent", "openid"):
                 if hasattr(record, name):
                     setattr(record, name, "-")
@@ -39,10 +44,7 @@ class AccessFormatter(logging.Formatter):
     """Method, path (no query string) and status: no client IP, since reports may be anonymous."""
 
     def format(self, record: logging.LogRecord) -> str:
-        method, _, url = str(getattr(record, "request", "")).partition(" ")
-        path = url.split("?", 1)[0]
-        if "://" in path:
-            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        method, path = _method_path(record)
         record.msg = (
             f"{method} {path} {getattr(record, 'status', '')} {getattr(record, 'byte', '')}"
         )

@@ -41,28 +41,16 @@ async def make_tip_world() -> TipWorld:
         region_code="530102",
         parent=w.provider,
     )
-    pw = "x" * 20
-    custodian = await StaffUser.create(
-        username="km_custodian",
-        display_name="保管员",
-        password_hash=pw,
-        role=StaffRole.REPORT_CUSTODIAN,
-        department=w.credit_office,
-    )
-    auditor = await StaffUser.create(
-        username="km_auditor",
-        display_name="审计",
-        password_hash=pw,
-        role=StaffRole.AUDITOR,
-        department=w.credit_office,
-    )
-    admin = await StaffUser.create(
-        username="km_admin",
-        display_name="管理员",
-        password_hash=pw,
-        role=StaffRole.ADMIN,
-        department=w.credit_office,
-    )
+    custodian, auditor, admin = [
+        await StaffUser.create(
+            username=f"km_{role.value}",
+            display_name=role.value,
+            password_hash="x" * 20,
+            role=role,
+            department=w.credit_office,
+        )
+        for role in (StaffRole.REPORT_CUSTODIAN, StaffRole.AUDITOR, StaffRole.ADMIN)
+    ]
     return TipWorld(w, county, custodian, auditor, admin)
 
 
