@@ -338,10 +338,8 @@ async def file_tip(
         return Filed(earlier, tip, secret, False)
     await _limit_filing(store, settings, tip_in, caller)
     if tip_in.named:
-        await otp.check(
-            store=store, settings=settings, purpose=OTP_PURPOSE, phone=tip_in.phone,
-            code=tip_in.otp_code,
-        )  # fmt: skip
+        phone, code = tip_in.phone, tip_in.otp_code
+        await otp.check(store=store, settings=settings, purpose=OTP_PURPOSE, phone=phone, code=code)
     category = TipCategory(tip_in.category)
     department = await route(
         category=category, jurisdiction=settings.jurisdiction, region_code=tip_in.region_code
@@ -356,9 +354,15 @@ async def file_tip(
     try:
         async with in_transaction():
             filed = await _open(
-                tip_in, category, department, secret_hash, settings, policy, today, files,
-                max_files,
-            )  # fmt: skip
+                tip_in,
+                department=department,
+                secret_hash=secret_hash,
+                seal_key=settings.report_seal_key,
+                policy=policy,
+                today=today,
+                files=files,
+                max_files=max_files,
+            )
             await cases.remember(scope=scope, key=idempotency_key, fingerprint_=fp, case=filed.case)
     except IntegrityError:
         earlier = await cases.replay(scope=scope, key=idempotency_key, fingerprint_=fp)
@@ -390,15 +394,17 @@ def filed_view(filed: Filed) -> dict[str, Any]:
 
 async def _open(
     tip_in: TipIn,
-    category: TipCategory,
+    *,
     department: Department,
     secret_hash: str,
-    settings: Settings,
+    seal_key: bytes,
     policy: Policy,
     today: date,
     files: list[Evidence],
     max_files: int,
 ) -> Filed:
+    """Open the case (or link it to an earlier one), the tip, the sealed reporter, the files."""
+    category = TipCategory(tip_in.category)
     party_key = _party_key(tip_in)
     first = await _first_of_same(tip_in, party_key, today)
     if first is not None:
@@ -441,9 +447,7 @@ async def _open(
     )
     if tip_in.named:
         reporter = seal.Reporter(tip_in.reporter_name.strip(), tip_in.phone, tip_in.account_id)
-        await TipReporter.create(
-            tip=tip, sealed=seal.seal(reporter, key=settings.report_seal_key, tip_id=tip.id)
-        )
+        await TipReporter.create(tip=tip, sealed=seal.seal(reporter, key=seal_key, tip_id=tip.id))
     owner = reporter_actor(case.receipt)
     await _adopt(files, owner.owner)
     await cases.attach(case=case, evidence=files, actor=owner, max_files=max_files)

@@ -27,6 +27,13 @@ from selfservice.reports import service
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"t" * 400
 
 
+def multipart() -> tuple[bytes, dict[str, str]]:
+    boundary = uuid.uuid4().hex
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n\r\n'
+    body = head.encode() + JPEG + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
+
+
 async def test_anonymous_tip_followed_with_receipt_and_secret(http):
     app, _tw, _heads, _ = http
     client = app.asgi_client
@@ -119,15 +126,7 @@ async def test_the_two_way_thread(http):
         "from_label": "处理部门",
         "body": "请问具体是哪一天购买的？",
     }
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n\r\n'
-        ).encode()
-        + JPEG
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    ctype = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    body, ctype = multipart()
     _, denied = await client.post(
         f"/api/v1/tips/{receipt}/evidence", content=body, headers=ctype | {SECRET: "WRONG"}
     )
@@ -187,13 +186,22 @@ async def test_named_filing_with_a_code_and_replay(http, caplog):
 
 
 async def test_a_signed_in_user_chooses_named_or_anonymous(http, caplog):
+    from selfservice.evidence.models import Evidence
     from selfservice.reports import seal
     from selfservice.reports.models import Tip, TipReporter
 
     app, _tw, heads, _ = http
     client = app.asgi_client
-    _, anon = await client.post("/api/v1/tips", json=payload(), headers=heads["subject"])
+    body, ctype = multipart()
+    _, up = await client.post("/api/v1/evidence", content=body, headers=heads["subject"] | ctype)
+    assert up.status == 201, up.text
+    with_file = payload(evidence=[up.json["id"]])
+    _, anon = await client.post("/api/v1/tips", json=with_file, headers=heads["subject"])
     assert anon.status == 201 and anon.json["named"] is False
+    _, view = await client.get(
+        f"/api/v1/tips/{anon.json['receipt']}", headers={SECRET: anon.json["secret"]}
+    )
+    assert [e["id"] for e in view.json["evidence"]] == [up.json["id"]]
     code = await otp_code(client, caplog)
     named = payload(
         facts=FACTS[::-1],
@@ -210,6 +218,8 @@ async def test_a_signed_in_user_chooses_named_or_anonymous(http, caplog):
     row = await TipReporter.get()
     reporter = seal.unseal(row.sealed, key=app.ctx.settings.report_seal_key, tip_id=row.tip_id)
     assert reporter.account_id == 7
+    adopted = await Evidence.get(id=up.json["id"])  # the file no longer points to its uploader
+    assert (adopted.owner, adopted.subject_id) == (f"reporter:{anon.json['receipt']}", None)
     await db.close()
 
 
