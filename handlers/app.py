@@ -34,6 +34,7 @@ from handlers import (
     staff_auth,
     staff_queue,
     sweeper,
+    tips,
     wechat,
     worker,
 )
@@ -65,6 +66,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     cases.bp,
     staff_queue.bp,
     notifications.bp,
+    tips.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
 UTF8_DUMPS = partial(json_dumps, ensure_ascii=False)

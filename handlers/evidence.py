@@ -12,6 +12,7 @@ from handlers.schemas import error
 from selfservice.cases.actors import Actor, actor_of
 from selfservice.errors import DomainError, Forbidden, ValidationFailed
 from selfservice.evidence import service
+from selfservice.evidence.models import Evidence
 from selfservice.evidence.storage import LocalStorage
 
 bp = Blueprint("evidence", url_prefix="/api/v1/evidence")
@@ -67,7 +68,13 @@ class BadUpload(ValidationFailed):
 @openapi.response(415, *error("evidence_type_not_allowed"))
 @openapi.response(422, *error("bad_multipart, evidence_empty"))
 async def upload(request: Request) -> JSONResponse:
-    actor = await _uploader(request)
+    row, created = await receive(request, await _uploader(request))
+    return json(service.view(row), status=201 if created else 200)
+
+
+async def receive(request: Request, actor: Actor) -> tuple[Evidence, bool]:
+    """Stream the one ``file`` part of a multipart body into storage as ``actor``'s evidence;
+    returns the row and whether it is new (the same bytes again return the earlier row)."""
     try:
         parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
     except MalformedMultipart:
@@ -108,7 +115,7 @@ async def upload(request: Request) -> JSONResponse:
         if current is not None:
             await current.abort()
         raise
-    return json(service.view(row), status=200 if before else 201)
+    return row, before is None
 
 
 @bp.get("/<evidence_id:str>")

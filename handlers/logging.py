@@ -7,6 +7,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from selfservice.reports.policy import is_confidential_path
+
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -18,14 +20,31 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _method_path(record: logging.LogRecord) -> tuple[str, str]:
+    """Method and path (no host, no query string) of an access record."""
+    method, _, url = str(getattr(record, "request", "")).partition(" ")
+    path = url.split("?", 1)[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return method, path
+
+
+class ConfidentialAccessFilter(logging.Filter):
+    """On the report routes an access record keeps no client address (reports/policy.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if is_confidential_path(_method_path(record)[1]):
+            for name in ("host", "user_agent", "openid"):
+                if hasattr(record, name):
+                    setattr(record, name, "-")
+        return True
+
+
 class AccessFormatter(logging.Formatter):
     """Method, path (no query string) and status: no client IP, since reports may be anonymous."""
 
     def format(self, record: logging.LogRecord) -> str:
-        method, _, url = str(getattr(record, "request", "")).partition(" ")
-        path = url.split("?", 1)[0]
-        if "://" in path:
-            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        method, path = _method_path(record)
         record.msg = (
             f"{method} {path} {getattr(record, 'status', '')} {getattr(record, 'byte', '')}"
         )
@@ -59,12 +78,22 @@ def logging_config() -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "confidential": {"()": ConfidentialAccessFilter},
+        },
         "formatters": {
             "plain": {"format": LOG_FORMAT},
             "access": {"()": AccessFormatter, "fmt": LOG_FORMAT},
         },
         "handlers": {"console": handler, "access": handler | {"formatter": "access"}},
         "loggers": {name: {"level": "INFO", "handlers": ["console"]} for name in loggers}
-        | {"sanic.access": {"level": "INFO", "handlers": ["access"], "propagate": False}},
+        | {
+            "sanic.access": {
+                "level": "INFO",
+                "handlers": ["access"],
+                "filters": ["confidential"],
+                "propagate": False,
+            }
+        },
     }

@@ -19,6 +19,7 @@ import uuid
 import aiohttp
 from sanic import Sanic
 
+from channels.sms import make_sms_gateway
 from channels.wechat.client import WeChatClient
 from channels.wechat.notify import WeChatSubscribeSender
 from channels.wechat.outbox import CustomerServiceSender
@@ -30,6 +31,7 @@ from selfservice.cases.sweeps import sweep
 from selfservice.clock import Clock
 from selfservice.notifications import outbox
 from selfservice.policy import Policy, load_policy
+from selfservice.reports.notices import TIP_SMS, TipSmsSender
 from selfservice.settings import Settings, get_settings
 from selfservice.store import SharedStore
 
@@ -46,8 +48,11 @@ def senders(
     settings: Settings, session: aiohttp.ClientSession, store: SharedStore
 ) -> dict[str, outbox.Sender]:
     """In-app always; WeChat subscribe messages when an app id is configured, and late chat
-    replies (customer-service messages) when the official account is."""
-    out: dict[str, outbox.Sender] = {outbox.INAPP: outbox.InAppSender()}
+    replies (customer-service messages) when the official account is; a named reporter's SMS."""
+    out: dict[str, outbox.Sender] = {
+        outbox.INAPP: outbox.InAppSender(),
+        TIP_SMS: TipSmsSender(make_sms_gateway(settings, session), settings.report_seal_key),
+    }
     account = WeChatClient.official_account(session, store, settings)
     if settings.wechat_appid:
         out[outbox.WECHAT_CS] = CustomerServiceSender(account)

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "selfservice.cases.models",
     "selfservice.notifications.models",
     "selfservice.pledges.models",
+    "selfservice.reports.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
 

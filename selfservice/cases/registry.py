@@ -119,5 +119,21 @@ def _builtin() -> None:
         )
     )
 
+    from selfservice.reports.flows import FLOWS as REPORT_FLOWS
+    from selfservice.reports.flows import NOTICES as REPORT_NOTICES
+    from selfservice.reports.workflow import WORKFLOW as REPORT
+
+    register(
+        CaseType(
+            kind=CaseKind.REPORT.value,
+            prefix=PREFIX[CaseKind.REPORT],
+            label_zh=KIND_ZH[CaseKind.REPORT],
+            scope="progress",
+            workflow=REPORT,
+            flows=REPORT_FLOWS,
+            notices=REPORT_NOTICES,
+        )
+    )
+
 
 _builtin()

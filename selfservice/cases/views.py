@@ -18,6 +18,7 @@ from selfservice.staff.models import Department
 
 ROLE_ZH = {
     "subject": "申请人",
+    "reporter": "举报人",
     "provider": "信息提供单位",
     "system": "系统",
     "handler": "经办人",

@@ -15,6 +15,7 @@ log = logging.getLogger("selfservice.sms")
 TEMPLATES: dict[str, str] = {
     "otp_login": "【信用自助服务】您的登录验证码为{code}，5分钟内有效，请勿泄露。",
     "otp_verify": "【信用自助服务】您正在进行身份核验，验证码{code}，5分钟内有效。",
+    "tip_update": "【信用自助服务】您的举报（受理编号{receipt}）有新进展，请凭受理编号和查询密码查看。",
 }
 
 

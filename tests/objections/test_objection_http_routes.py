@@ -193,7 +193,7 @@ async def test_material_withdrawal_and_notifications_over_http(http):
                 stop=asyncio.Event(),
                 once=True,
             )
-        assert set(senders(app.ctx.settings, session, MemoryStore())) == {"inapp"}
+        assert set(senders(app.ctx.settings, session, MemoryStore())) == {"inapp", "sms_tip"}
     finally:
         await db.close()
     _, notes = await client.get("/api/v1/notifications", headers=heads["subject"])
