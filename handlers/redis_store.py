@@ -18,8 +18,12 @@ from selfservice.store import (
 )
 
 _INCR_WITH_TTL = """
-local v = redis.call('INCR', KEYS[1])
-if v == 1 and ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local by = tonumber(ARGV[2])
+if by < 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('INCRBY', KEYS[1], by)
+if ARGV[1] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return v
 """
 _RELEASE = """
@@ -80,9 +84,10 @@ class RedisStore:
         expiry = () if ms is None else ("PX", ms)
         return await self._redis.execute("SET", key, value, "NX", *expiry) is not None
 
-    async def incr(self, key: str, *, ttl: float | None = None) -> int:
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int:
         ms = _ms(ttl)
-        return int(await self._redis.evalsha(self._incr, [key], ["" if ms is None else ms]))
+        args = ["" if ms is None else ms, amount]
+        return int(await self._redis.evalsha(self._incr, [key], args))
 
     async def delete(self, key: str) -> None:
         await self._redis.execute("DEL", key)

@@ -80,7 +80,7 @@ class SharedStore(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
     async def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool: ...
-    async def incr(self, key: str, *, ttl: float | None = None) -> int: ...
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int: ...
     async def delete(self, key: str) -> None: ...
     async def ttl(self, key: str) -> float | None: ...
     def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0): ...
@@ -122,12 +122,15 @@ class MemoryStore:
         self._data[key] = (value, self._expiry(ttl))
         return True
 
-    async def incr(self, key: str, *, ttl: float | None = None) -> int:
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int:
+        """Add ``amount``; ``ttl`` applies to a new key; a negative amount creates nothing."""
         item = self._live(key)
         if item is None:
-            self._data[key] = ("1", self._expiry(ttl))
-            return 1
-        value = int(item[0]) + 1
+            if amount < 0:
+                return 0
+            self._data[key] = (str(amount), self._expiry(ttl))
+            return amount
+        value = int(item[0]) + amount
         self._data[key] = (str(value), item[1])
         return value
 

@@ -57,6 +57,17 @@ async def test_incr_sets_ttl_only_on_creation(store):
     assert await store.incr(k, ttl=10) == 1
 
 
+async def test_incr_by_a_negative_amount_gives_back_but_never_creates(store):
+    k = key("t", "refund")
+    assert await store.incr(k, amount=-1) == 0
+    assert await store.get(k) is None
+    assert await store.incr(k, ttl=5) == 1
+    assert await store.incr(k, ttl=5, amount=2) == 3
+    assert await store.incr(k, amount=-1) == 2
+    remaining = await store.ttl(k)
+    assert remaining is not None and 0 < remaining <= 5
+
+
 async def test_incr_is_atomic_under_concurrency(store):
     results = await asyncio.gather(*(store.incr(key("t", "race"), ttl=5) for _ in range(50)))
     assert sorted(results) == list(range(1, 51))
