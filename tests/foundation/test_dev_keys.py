@@ -16,6 +16,7 @@ from handlers.serve import check_keys
 from selfservice.errors import ConfigError
 from selfservice.settings import DEV_KEY_NAMES, load_settings
 
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - the address serve must refuse
 PROD_KEYS = {
     "SECRET_KEY": "s" * 40,
     "DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
@@ -84,7 +85,7 @@ def test_processes_starting_at_once_agree_on_one_key_file(tmp_path):
         ("127.0.0.1", "sqlite://x.sqlite3", True),
         ("localhost", "sqlite://x.sqlite3", True),
         ("::1", "sqlite://x.sqlite3", True),
-        ("0.0.0.0", "sqlite://x.sqlite3", False),
+        (ALL_INTERFACES, "sqlite://x.sqlite3", False),
         ("192.168.1.10", "sqlite://x.sqlite3", False),
         ("127.0.0.1", "postgres://u@127.0.0.1/x", False),
     ],
@@ -103,7 +104,7 @@ def test_serve_on_dev_keys_only_on_loopback_with_sqlite(tmp_path, host, database
 def test_serve_command_refuses_dev_keys_on_a_public_address(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in PROD_KEYS and k != "SELFSERVICE_ENV"}
     proc = subprocess.run(
-        [sys.executable, "-m", "selfservice", "serve", "--host", "0.0.0.0", "--port", "1"],
+        [sys.executable, "-m", "selfservice", "serve", "--host", ALL_INTERFACES, "--port", "1"],
         env=env | {"DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3"},
         capture_output=True,
         text=True,
