@@ -31,10 +31,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: lock, read[, claim]  ARGV: token, lock ms[, claim value, claim ms]
+# KEYS: lock, read[, claim[, once]]  ARGV: token, lock ms[, claim value, claim ms[, once ms]]
 _LOCK_GET = """
 if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
   return {0, 0, false, redis.call('GET', KEYS[3])}
+end
+if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[5]) then
+  redis.call('DEL', KEYS[3])
+  return {0, 0, false, false, 1}
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, 0} end
 return {1, 1, redis.call('GET', KEYS[2])}
@@ -106,15 +110,33 @@ class RedisStore:
             await self._redis.evalsha(self._release, [lock_key], [token])
 
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
     ) -> Locked:
         keys, args = [lock, read], [token, _ms(ttl)]
         if claim is not None:
             keys.append(claim.key)
             args += [claim.value or "", _ms(claim.ttl or CLAIM_TTL)]
+        if once is not None:
+            if claim is None:
+                raise ValueError("lock_get: a once-key rides with a claim")
+            keys.append(once.key)
+            args.append(_ms(once.ttl or CLAIM_TTL))
         found = await self._redis.evalsha(self._lock_get, keys, args)
-        found += [None] * (4 - len(found))
-        return Locked(claimed=bool(found[0]), locked=bool(found[1]), value=found[2], prior=found[3])
+        found += [None] * (5 - len(found))
+        return Locked(
+            claimed=bool(found[0]),
+            locked=bool(found[1]),
+            value=found[2],
+            prior=found[3],
+            replayed=bool(found[4]),
+        )
 
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None:
         args: list[str | int] = [token]

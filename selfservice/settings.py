@@ -15,6 +15,7 @@ from pathlib import Path
 from selfservice.errors import ConfigError
 
 JURISDICTIONS = ("kunming", "yuxi")
+WECHAT_MODES = ("plain", "compat", "safe")
 ENVIRONMENTS = ("dev", "test", "prod")
 
 
@@ -130,6 +131,8 @@ class Settings:
     wechat_appsecret: Secret = field(default_factory=lambda: Secret(""))
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_max_skew: int = 300
+    wechat_mode: str = ""
+    """``plain`` | ``compat`` | ``safe``; empty: safe when an AES key is set, else plain."""
     miniprogram_appid: str = ""
     miniprogram_secret: Secret = field(default_factory=lambda: Secret(""))
     sms_gateway_url: str = ""
@@ -183,6 +186,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_skew = int(env.get("WECHAT_MAX_SKEW", "300"))
     except ValueError:
         raise ConfigError("WECHAT_MAX_SKEW must be a whole number of seconds") from None
+    if not 1 <= max_skew <= 3600:
+        raise ConfigError("WECHAT_MAX_SKEW must be between 1 and 3600 seconds")
+    wechat_mode = env.get("WECHAT_MODE", "").strip().lower() or ("safe" if aes_key else "plain")
+    if wechat_mode not in WECHAT_MODES:
+        raise ConfigError(f"WECHAT_MODE must be one of {', '.join(WECHAT_MODES)}")
+    if wechat_mode != "plain" and not aes_key:
+        raise ConfigError(f"WECHAT_MODE={wechat_mode} needs WECHAT_AES_KEY")
     redis_url = env.get("REDIS_URL") or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
@@ -205,6 +215,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         wechat_appsecret=Secret(env.get("WECHAT_APPSECRET", "")),
         wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         wechat_max_skew=max_skew,
+        wechat_mode=wechat_mode,
         miniprogram_appid=env.get("MINIPROGRAM_APPID", ""),
         miniprogram_secret=Secret(env.get("MINIPROGRAM_SECRET", "")),
         sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from selfservice.errors import ServiceUnavailable, TooManyRequests
+from selfservice.errors import Forbidden, ServiceUnavailable, TooManyRequests
 
 KEY_PREFIX = "xy:"
 CLAIM_TTL = 60.0
@@ -50,6 +50,13 @@ class RateLimited(TooManyRequests):
     code = "rate_limited"
 
 
+class OnceUsed(Forbidden):
+    """A key that may be taken only once (e.g. a request's nonce) was taken before."""
+
+    code = "replayed"
+    message_zh, message_en = "重复的请求", "Request replayed"
+
+
 async def rate_limit(store: SharedStore, bucket: str, *, limit: int, window: float) -> None:
     """Count one hit in a fixed window shared by all workers; RateLimited past ``limit``."""
     if await store.incr(key("rl", bucket), ttl=window) > limit:
@@ -74,6 +81,8 @@ class Locked:
     locked: bool
     value: str | None = None
     prior: str | None = None
+    replayed: bool = False
+    """``once`` was already used: nothing was taken."""
 
 
 class SharedStore(Protocol):
@@ -85,7 +94,14 @@ class SharedStore(Protocol):
     async def ttl(self, key: str) -> float | None: ...
     def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0): ...
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
     ) -> Locked: ...
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None: ...
     async def ping(self) -> bool: ...
@@ -154,16 +170,31 @@ class MemoryStore:
                 await self.delete(lock_key)
 
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
     ) -> Locked:
-        """In one step: take ``claim`` (set-if-absent), take ``lock``, read ``read``.
+        """In one step: take ``claim`` (set-if-absent), then ``once`` (set-if-absent, with the
+        claim), take ``lock``, read ``read``.
 
-        Nothing else is taken when the claim is held by someone else (a retried message).
+        Nothing else is taken when the claim is held by someone else (a retried message), nor
+        when ``once`` was used before (a replay: the claim is given back).
         """
         if claim is not None and not await self.set_if_absent(
             claim.key, claim.value or "", ttl=claim.ttl or CLAIM_TTL
         ):
             return Locked(claimed=False, locked=False, prior=await self.get(claim.key))
+        if once is not None and not await self.set_if_absent(
+            once.key, once.value or "1", ttl=once.ttl or CLAIM_TTL
+        ):
+            if claim is not None:
+                await self.delete(claim.key)
+            return Locked(claimed=False, locked=False, replayed=True)
         if not await self.set_if_absent(lock, token, ttl=ttl):
             return Locked(claimed=True, locked=False)
         return Locked(claimed=True, locked=True, value=await self.get(read))
