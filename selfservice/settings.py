@@ -188,10 +188,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("WECHAT_MAX_SKEW must be a whole number of seconds") from None
     if not 1 <= max_skew <= 3600:
         raise ConfigError("WECHAT_MAX_SKEW must be between 1 and 3600 seconds")
-    wechat_mode = env.get("WECHAT_MODE", "").strip().lower() or ("safe" if aes_key else "plain")
-    if wechat_mode not in WECHAT_MODES:
+    wechat_mode = env.get("WECHAT_MODE", "").strip().lower()
+    if wechat_mode and wechat_mode not in WECHAT_MODES:
         raise ConfigError(f"WECHAT_MODE must be one of {', '.join(WECHAT_MODES)}")
-    if wechat_mode != "plain" and not aes_key:
+    if wechat_mode in ("compat", "safe") and not aes_key:
         raise ConfigError(f"WECHAT_MODE={wechat_mode} needs WECHAT_AES_KEY")
     redis_url = env.get("REDIS_URL") or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
