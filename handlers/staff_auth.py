@@ -17,7 +17,7 @@ from handlers.auth import (
 )
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
 from selfservice.audit import service as audit
-from selfservice.auth import sessions
+from selfservice.auth import revocation, sessions
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.staff import scope
 from selfservice.staff import service as staff_service
@@ -178,6 +178,7 @@ async def revoke_agent(request: Request, authorisation_id: int) -> JSONResponse:
         authorisation_id=authorisation_id,
         reason=body.reason,
     )
+    await revocation.agent_revoked(store=request.app.ctx.store, authorisation_id=auth.id)
     return json(agents.view(auth))
 
 
