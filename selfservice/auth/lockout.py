@@ -27,6 +27,7 @@ async def is_locked(*, scope: str, target: str) -> bool:
 async def lock(*, scope: str, target: str, seconds: int) -> None:
     """Lock ``target`` for ``seconds`` (extending, never shortening, a lock in force)."""
     until = _now() + timedelta(seconds=seconds)
+    await SecurityLock.filter(locked_until__lt=_now() - timedelta(days=1)).delete()
     row = await SecurityLock.get_or_none(scope=scope, target=target)
     if row is None:
         try:
@@ -35,10 +36,6 @@ async def lock(*, scope: str, target: str, seconds: int) -> None:
         except IntegrityError:
             row = await SecurityLock.get(scope=scope, target=target)
     await SecurityLock.filter(id=row.id, locked_until__lt=until).update(locked_until=until)
-
-
-async def unlock(*, scope: str, target: str) -> None:
-    await SecurityLock.filter(scope=scope, target=target).delete()
 
 
 async def attempt(*, store: SharedStore, scope: str, target: str, window: int) -> int:

@@ -158,6 +158,7 @@ async def revoke_token(*, store: SharedStore, principal: Principal) -> None:
     expires = max(expires, _now() + timedelta(seconds=1))
     with contextlib.suppress(IntegrityError):  # revoked already
         await RevokedToken.create(jti=principal.token_id, expires_at=expires)
+    await RevokedToken.filter(expires_at__lt=_now()).delete()  # past expiry: cannot be presented
     await _mark_dead(store, "jti", principal.token_id, (expires - _now()).total_seconds())
 
 
@@ -168,18 +169,3 @@ async def family_revoked(*, store: SharedStore, family: str) -> None:
 
 async def agent_revoked(*, store: SharedStore, authorisation_id: int) -> None:
     await _mark_dead(store, "agent", authorisation_id, ACCESS_TTL)
-
-
-async def forget(
-    *, store: SharedStore, account_id: int | None = None, subject_id: int | None = None
-) -> None:
-    """Drop cached state after a change that is not a revocation (read again on next use)."""
-    if account_id is not None:
-        await store.delete(_key("acct", account_id))
-    if subject_id is not None:
-        await store.delete(_key("subj", subject_id))
-
-
-async def purge_expired() -> int:
-    """Delete revoked-token rows past their expiry (they can no longer be presented)."""
-    return await RevokedToken.filter(expires_at__lt=_now()).delete()
