@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from handlers.redis_conn import Connection, RedisError, Script
 from selfservice.store import (
     CLAIM_TTL,
+    EPOCH_GRACE,
+    EPOCH_KEY,
     Locked,
     MemoryStore,
+    Recall,
     SharedStore,
     Write,
     acquire,
@@ -31,8 +34,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: lock, read[, claim[, once]]  ARGV: token, lock ms[, claim value, claim ms[, once ms]]
+# KEYS: lock, read[, claim[, once[, epoch]]]
+# ARGV: token, lock ms[, claim value, claim ms[, once ms[, born, window, now, grace]]]
 _LOCK_GET = """
+if KEYS[5] then
+  redis.call('SET', KEYS[5], ARGV[8], 'NX')
+  local epoch, born = tonumber(redis.call('GET', KEYS[5])), tonumber(ARGV[6])
+  if born >= epoch - tonumber(ARGV[7]) and born < epoch - tonumber(ARGV[9]) then
+    return {0, 0, false, false, 0, 1}
+  end
+end
 if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
   return {0, 0, false, redis.call('GET', KEYS[3])}
 end
@@ -118,24 +129,29 @@ class RedisStore:
         ttl: float,
         claim: Write | None = None,
         once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked:
         keys, args = [lock, read], [token, _ms(ttl)]
         if claim is not None:
             keys.append(claim.key)
             args += [claim.value or "", _ms(claim.ttl or CLAIM_TTL)]
-        if once is not None:
-            if claim is None:
-                raise ValueError("lock_get: a once-key rides with a claim")
+        if once is not None or recall is not None:
+            if claim is None or once is None:
+                raise ValueError("lock_get: once rides with a claim, recall with both")
             keys.append(once.key)
             args.append(_ms(once.ttl or CLAIM_TTL))
+        if recall is not None:
+            keys.append(EPOCH_KEY)
+            args += [recall.born, int(recall.window), int(recall.now), EPOCH_GRACE]
         found = await self._redis.evalsha(self._lock_get, keys, args)
-        found += [None] * (5 - len(found))
+        found += [None] * (6 - len(found))
         return Locked(
             claimed=bool(found[0]),
             locked=bool(found[1]),
             value=found[2],
             prior=found[3],
             replayed=bool(found[4]),
+            forgotten=bool(found[5]),
         )
 
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None:

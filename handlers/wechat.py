@@ -27,7 +27,7 @@ from handlers.schemas import ERROR
 from nlp.dialogue.turn import Identity
 from selfservice.accounts import service as accounts
 from selfservice.accounts.enums import AccountKind
-from selfservice.store import OnceUsed
+from selfservice.store import Forgotten, OnceUsed
 
 log = logging.getLogger("handlers.wechat")
 bp = Blueprint("wechat")
@@ -142,9 +142,13 @@ async def _answer(app: Sanic, parsed: ParsedRequest, wait: float) -> bytes:
             fetch_media=app.ctx.wechat_client.download_media,
             once=wechat.once(parsed.timestamp, parsed.nonce),
             keep=wechat.keep,
+            redelivery=wechat.keep,
         )
     except OnceUsed:
         raise Replayed() from None
+    except Forgotten:
+        log.warning("a WeChat message from before the store's memory began was not run again")
+        return wechat.render(Reply(text=BUSY), parsed)
     except Exception:
         log.exception("dialogue failed on a WeChat message")
         return wechat.render(Reply(text=BUSY), parsed)

@@ -26,6 +26,11 @@ def key(*parts: str | int) -> str:
     return KEY_PREFIX + ":".join(str(p) for p in parts)
 
 
+EPOCH_KEY = key("epoch")
+"""When the store's memory began (unix seconds, set on first use): a flush or a restart moves it."""
+EPOCH_GRACE = 1
+
+
 class LockTimeout(ServiceUnavailable):
     code = "lock_timeout"
     message_zh, message_en = "系统繁忙，请稍后重试", "Busy, please retry shortly"
@@ -48,6 +53,25 @@ class StoreUnavailable(ServiceUnavailable):
 
 class RateLimited(TooManyRequests):
     code = "rate_limited"
+
+
+class Forgotten(ServiceUnavailable):
+    """A redelivery from before the store's memory began: it may have been handled already."""
+
+    code = "store_forgotten"
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """A message that may come again: created at ``born``; redeliveries come up to ``window``
+    seconds later. One born before the store's epoch (but within the window) is not run again."""
+
+    born: int
+    window: float
+    now: float
+
+    def forgotten(self, epoch: int) -> bool:
+        return epoch - self.window <= self.born < epoch - EPOCH_GRACE
 
 
 class OnceUsed(Forbidden):
@@ -83,6 +107,8 @@ class Locked:
     prior: str | None = None
     replayed: bool = False
     """``once`` was already used: nothing was taken."""
+    forgotten: bool = False
+    """``recall`` predates the store's memory: nothing was taken."""
 
 
 class SharedStore(Protocol):
@@ -102,6 +128,7 @@ class SharedStore(Protocol):
         ttl: float,
         claim: Write | None = None,
         once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked: ...
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None: ...
     async def ping(self) -> bool: ...
@@ -178,13 +205,20 @@ class MemoryStore:
         ttl: float,
         claim: Write | None = None,
         once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked:
-        """In one step: take ``claim`` (set-if-absent), then ``once`` (set-if-absent, with the
-        claim), take ``lock``, read ``read``.
+        """In one step: check ``recall`` against the store's epoch, take ``claim``
+        (set-if-absent), then ``once`` (set-if-absent, with the claim), take ``lock``, read
+        ``read``.
 
-        Nothing else is taken when the claim is held by someone else (a retried message), nor
-        when ``once`` was used before (a replay: the claim is given back).
+        Nothing is taken for a message from before the store's memory, when the claim is held by
+        someone else (a retried message), or when ``once`` was used before (a replay: the claim
+        is given back).
         """
+        if recall is not None:
+            await self.set_if_absent(EPOCH_KEY, str(int(recall.now)))
+            if recall.forgotten(int(await self.get(EPOCH_KEY) or recall.now)):
+                return Locked(claimed=False, locked=False, forgotten=True)
         if claim is not None and not await self.set_if_absent(
             claim.key, claim.value or "", ttl=claim.ttl or CLAIM_TTL
         ):

@@ -15,7 +15,7 @@ from nlp.dialogue import router as r
 from nlp.dialogue.state import DialogueState, StateStore
 from nlp.dialogue.turn import Identity, MediaFetcher, Services, Skill, Turn
 from nlp.intents import Classification
-from selfservice.store import OnceUsed, Write
+from selfservice.store import Forgotten, OnceUsed, Recall, Write
 
 SWITCH_CONFIDENCE = 0.9
 CANCEL_WORDS = frozenset({"取消", "算了", "退出", "不办了", "不用了", "结束", "cancel", "q"})
@@ -76,6 +76,7 @@ class Engine:
         fetch_media: MediaFetcher | None = None,
         once: Write | None = None,
         keep: float = DELIVERY_TTL,
+        redelivery: float = 0.0,
     ) -> bytes | None:
         """Answer a message its channel may deliver more than once (WeChat retries thrice).
 
@@ -84,7 +85,9 @@ class Engine:
         is handed to ``late`` (e.g. a push) and None is returned, for this delivery and its
         retries alike. If the turn fails, the key is given back so that a retry runs it again.
         ``once`` (a request's nonce) is taken with the key in the same round trip; OnceUsed when
-        it was taken before by another message.
+        it was taken before by another message. With ``redelivery`` (how long after its creation
+        the channel may deliver a message again), a message created before the store's memory
+        began (a flush, a restart) is not run: Forgotten, as it may have been answered before.
         """
         deadline = time.monotonic() + wait
         while True:
@@ -96,6 +99,9 @@ class Engine:
                     claim=key,
                     once=once,
                     keep=keep,
+                    recall=Recall(inbound.created_at, redelivery, time.time())
+                    if redelivery
+                    else None,
                     render=render,
                 )
             )
@@ -133,6 +139,7 @@ class Engine:
         claim: str | None = None,
         once: Write | None = None,
         keep: float = DELIVERY_TTL,
+        recall: Recall | None = None,
         render: Render | None = None,
     ) -> tuple[Reply, bytes | None] | Held:
         """One turn under the user's lock: two store round trips, whatever the skill.
@@ -142,7 +149,11 @@ class Engine:
         """
         token, user = secrets.token_hex(8), identity.user
         taken = Write(claim, PENDING, ttl=DELIVERY_TTL) if claim else None
-        got = await self.states.begin(user, token, claim=taken, once=once if claim else None)
+        got = await self.states.begin(
+            user, token, claim=taken, once=once if claim else None, recall=recall
+        )
+        if got.forgotten:
+            raise Forgotten()
         if got.replayed:
             raise OnceUsed()
         if not got.claimed:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfservice.store import Locked, LockTimeout, SharedStore, Write, key
+from selfservice.store import Locked, LockTimeout, Recall, SharedStore, Write, key
 
 STATE_TTL = 30 * 60
 LOCK_TTL, LOCK_WAIT, LOCK_POLL = 30.0, 4.0, 0.01
@@ -87,6 +87,7 @@ class StateStore:
         *,
         claim: Write | None = None,
         once: Write | None = None,
+        recall: Recall | None = None,
         wait: float = LOCK_WAIT,
     ) -> Locked:
         """Take ``claim`` and ``once`` (if given) and the user's lock, and read the raw state.
@@ -96,7 +97,13 @@ class StateStore:
         claim and ``once`` given back).
         """
         got = await self.store.lock_get(
-            self._lock(user), token, self._key(user), ttl=LOCK_TTL, claim=claim, once=once
+            self._lock(user),
+            token,
+            self._key(user),
+            ttl=LOCK_TTL,
+            claim=claim,
+            once=once,
+            recall=recall,
         )
         deadline = time.monotonic() + wait
         while got.claimed and not got.locked:

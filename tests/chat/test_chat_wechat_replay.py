@@ -10,7 +10,7 @@ import secrets
 import time
 
 import pytest
-from chat_vectors import APPID, TOKEN, signed_query, text_xml
+from chat_vectors import APPID, TOKEN, message_xml, signed_query, text_xml
 from test_chat_web_api import _subject_with_records
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto as PyCrypto
@@ -23,6 +23,7 @@ from selfservice.accounts.enums import AccountKind
 from selfservice.accounts.models import Account
 from selfservice.errors import ConfigError
 from selfservice.settings import load_settings
+from selfservice.store import MemoryStore
 
 AES = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
@@ -153,3 +154,32 @@ async def test_busy_strictly_inside_five_seconds_when_the_store_hangs(served):
     elapsed = time.monotonic() - started
     assert status == 200 and elapsed < 5.0
     assert BUSY in parse_message(out.decode()).content
+
+
+async def _lose_store_memory(served) -> None:
+    """A Redis restart without persistence (or a restarted single process): nothing is left."""
+    store = served.app.ctx.store
+    if isinstance(store, MemoryStore):
+        await store.close()
+    else:
+        import redis
+
+        r = redis.Redis.from_url(served.app.ctx.settings.redis_url)
+        try:
+            r.flushdb()
+        finally:
+            r.close()
+
+
+async def test_a_retry_after_the_store_lost_its_memory_is_not_run_twice(served):
+    served.count_dialogue()
+    sent = str(int(time.time()) - 3)
+    body = message_xml("oRestart", "text", 5151, Content="查询办理进度", CreateTime=sent)
+    first = await served.post("/wechat", params=signed_query(), data=body)
+    assert first[0] == 200 and served.calls == ["wechat:oRestart"]
+    await _lose_store_memory(served)
+    retry = await served.post("/wechat", params=signed_query(), data=body)
+    assert retry[0] == 200 and BUSY in parse_message(retry[2].decode()).content
+    assert served.calls == ["wechat:oRestart"]
+    fresh = await served.post("/wechat", params=signed_query(), data=text_xml("oRestart", "你好"))
+    assert fresh[0] == 200 and served.calls == ["wechat:oRestart"] * 2
