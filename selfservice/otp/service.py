@@ -102,9 +102,7 @@ async def issue(
 ) -> Issued:
     """Send a fresh 6-digit code to ``phone`` for ``purpose``, replacing any earlier one."""
     target = target_id(settings, phone)
-    if await store.get(key("otp", "lock", purpose, target)) or await lockout.is_locked(
-        scope=LOCK_SCOPE, target=f"{purpose}:{target}"
-    ):
+    if await _locked(store, purpose, target):
         raise CodeLocked()
     await _check_limits(store, settings, purpose, {"phone": phone, "openid": openid, "ip": ip})
     code = f"{secrets.randbelow(10**6):06d}"
@@ -141,9 +139,7 @@ async def check(
         )
         if tries > MAX_WRONG_PER_SOURCE:
             raise OtpRateLimited(details={"retry_after": LOCK_SECONDS})
-    if await store.get(key("otp", "lock", purpose, target)) or await lockout.is_locked(
-        scope=LOCK_SCOPE, target=lock_target
-    ):
+    if await _locked(store, purpose, target):
         raise CodeLocked()
     tries = await lockout.attempt(
         store=store, scope=LOCK_SCOPE, target=lock_target, window=LOCK_SECONDS
@@ -168,6 +164,13 @@ async def check(
         await _lock(store, purpose, target)
         raise CodeLocked()
     raise InvalidCode()
+
+
+async def _locked(store: SharedStore, purpose: str, target: str) -> bool:
+    """Locked in the store, or in the database (which a store flush does not reach)."""
+    if await store.get(key("otp", "lock", purpose, target)):
+        return True
+    return await lockout.is_locked(scope=LOCK_SCOPE, target=f"{purpose}:{target}")
 
 
 async def _lock(store: SharedStore, purpose: str, target: str) -> None:
