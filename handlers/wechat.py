@@ -61,7 +61,7 @@ async def drain_wechat(app: Sanic) -> None:
 @openapi.parameter("echostr", str, "query", required=True)
 @openapi.response(200, {"text/plain": str}, "echostr as received")
 @openapi.response(400, {"application/json": ERROR})
-@openapi.response(403, {"application/json": ERROR}, "bad signature or stale timestamp")
+@openapi.response(403, {"application/json": ERROR}, "bad signature, stale timestamp or replay")
 @openapi.response(503, {"application/json": ERROR}, "account not configured")
 async def verify(request: Request) -> HTTPResponse:
     wechat = request.app.ctx.wechat
@@ -87,7 +87,11 @@ async def verify(request: Request) -> HTTPResponse:
 @openapi.body({"application/xml": str}, description="WeChat XML (or the Encrypt envelope)")
 @openapi.response(200, {"application/xml": str, "text/plain": str}, "reply XML or `success`")
 @openapi.response(400, {"application/json": ERROR}, "malformed XML or ciphertext")
-@openapi.response(403, {"application/json": ERROR}, "bad signature, stale timestamp, wrong appid")
+@openapi.response(
+    403,
+    {"application/json": ERROR},
+    "bad signature, stale timestamp, wrong appid, plaintext in safe mode, replayed nonce",
+)
 @openapi.response(413, {"application/json": ERROR})
 @openapi.response(503, {"application/json": ERROR}, "account not configured")
 async def receive(request: Request) -> HTTPResponse:
