@@ -317,7 +317,7 @@ async def profile(n: int) -> str:
             late=lambda reply: None,
             once=oa.once(parsed.timestamp, parsed.nonce),
             keep=oa.keep,
-            redelivery=oa.keep,
+            redelivery=30.0,
         )
 
     await one(*calls[0])

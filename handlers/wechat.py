@@ -34,6 +34,9 @@ bp = Blueprint("wechat")
 BUSY = "系统繁忙，请稍后再试。"
 REPLY_BUDGET = 4.0
 """Seconds to wait for the answer before replying ``success`` and pushing it later (WeChat: 5 s)."""
+REDELIVERY = 30.0
+"""Seconds after its creation within which WeChat may deliver a message again (three retries,
+5 s apart), doubled: one created that long before the store's memory began is not run again."""
 HARD_LIMIT = 4.5
 """Seconds after which the request is answered "busy" whatever is still pending (the store, say)."""
 
@@ -146,7 +149,7 @@ async def _answer(app: Sanic, parsed: ParsedRequest, wait: float) -> bytes:
             fetch_media=app.ctx.wechat_client.download_media,
             once=wechat.once(parsed.timestamp, parsed.nonce),
             keep=wechat.keep,
-            redelivery=wechat.keep,
+            redelivery=REDELIVERY,
         )
     except OnceUsed:
         raise Replayed() from None
