@@ -90,6 +90,7 @@ class Engine:
         began (a flush, a restart) is not run: Forgotten, as it may have been answered before.
         """
         deadline = time.monotonic() + wait
+        recall = Recall(inbound.created_at, redelivery, time.time()) if redelivery else None
         while True:
             turn = asyncio.ensure_future(
                 self._turn(
@@ -99,9 +100,7 @@ class Engine:
                     claim=key,
                     once=once,
                     keep=keep,
-                    recall=Recall(inbound.created_at, redelivery, time.time())
-                    if redelivery
-                    else None,
+                    recall=recall,
                     render=render,
                 )
             )
