@@ -32,6 +32,7 @@ from selfservice.identifiers import uscc_check_char  # noqa: E402
 from selfservice.settings import load_settings  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40
+FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="  # bench data only: 32 bytes
 CLASSES = ("administrative_penalty", "contract_default", "tax_credit_a", "commendation")
 
 
@@ -241,7 +242,9 @@ async def main() -> None:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
-        "SELFSERVICE_ENV": "dev",
+        "DATA_KEY": FIELD_KEY,
+        "REPORT_SEAL_KEY": FIELD_KEY,
+        "SELFSERVICE_ENV": "test",
         "JURISDICTION": "kunming",
     }
     env.pop("REDIS_URL", None)

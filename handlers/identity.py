@@ -141,7 +141,12 @@ async def phone_login(request: Request) -> JSONResponse:
     phone = accounts.normalize_phone(body.phone)
     settings = request.app.ctx.settings
     await otp.check(
-        store=request.app.ctx.store, settings=settings, purpose="login", phone=phone, code=body.code
+        store=request.app.ctx.store,
+        settings=settings,
+        purpose="login",
+        phone=phone,
+        code=body.code,
+        ip=client_ip(request),
     )
     account = await accounts.for_phone(phone=phone)
     return json((await sessions.start(settings=settings, account=account)).as_dict())
@@ -234,6 +239,7 @@ async def verify_confirm(request: Request) -> JSONResponse:
         account=await _account(request),
         challenge_id=body.challenge,
         code=body.code,
+        ip=client_ip(request),
     )
     await sessions.logout(store=store, principal=request.ctx.principal)
     return json((await sessions.start(settings=settings, account=account)).as_dict())

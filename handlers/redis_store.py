@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from handlers.redis_conn import Connection, RedisError, Script
 from selfservice.store import (
     CLAIM_TTL,
+    EPOCH_GRACE,
+    EPOCH_KEY,
     Locked,
     MemoryStore,
+    Recall,
     SharedStore,
     Write,
     acquire,
@@ -18,8 +21,12 @@ from selfservice.store import (
 )
 
 _INCR_WITH_TTL = """
-local v = redis.call('INCR', KEYS[1])
-if v == 1 and ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local by = tonumber(ARGV[2])
+if by < 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('INCRBY', KEYS[1], by)
+if ARGV[1] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return v
 """
 _RELEASE = """
@@ -27,10 +34,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: lock, read[, claim]  ARGV: token, lock ms[, claim value, claim ms]
+# KEYS: lock, read[, claim[, once[, epoch]]]
+# ARGV: token, lock ms[, claim value, claim ms[, once ms[, born, window, now, grace]]]
 _LOCK_GET = """
+if KEYS[5] then
+  redis.call('SET', KEYS[5], ARGV[8], 'NX')
+  local epoch, born = tonumber(redis.call('GET', KEYS[5])), tonumber(ARGV[6])
+  if born >= epoch - tonumber(ARGV[7]) and born < epoch - tonumber(ARGV[9]) then
+    return {0, 0, false, false, 0, 1}
+  end
+end
 if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
   return {0, 0, false, redis.call('GET', KEYS[3])}
+end
+if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[5]) then
+  redis.call('DEL', KEYS[3])
+  return {0, 0, false, false, 1}
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, 0} end
 return {1, 1, redis.call('GET', KEYS[2])}
@@ -80,9 +99,10 @@ class RedisStore:
         expiry = () if ms is None else ("PX", ms)
         return await self._redis.execute("SET", key, value, "NX", *expiry) is not None
 
-    async def incr(self, key: str, *, ttl: float | None = None) -> int:
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int:
         ms = _ms(ttl)
-        return int(await self._redis.evalsha(self._incr, [key], ["" if ms is None else ms]))
+        args = ["" if ms is None else ms, amount]
+        return int(await self._redis.evalsha(self._incr, [key], args))
 
     async def delete(self, key: str) -> None:
         await self._redis.execute("DEL", key)
@@ -101,15 +121,38 @@ class RedisStore:
             await self._redis.evalsha(self._release, [lock_key], [token])
 
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked:
         keys, args = [lock, read], [token, _ms(ttl)]
         if claim is not None:
             keys.append(claim.key)
             args += [claim.value or "", _ms(claim.ttl or CLAIM_TTL)]
+        if once is not None or recall is not None:
+            if claim is None or once is None:
+                raise ValueError("lock_get: once rides with a claim, recall with both")
+            keys.append(once.key)
+            args.append(_ms(once.ttl or CLAIM_TTL))
+        if recall is not None:
+            keys.append(EPOCH_KEY)
+            args += [recall.born, int(recall.window), int(recall.now), EPOCH_GRACE]
         found = await self._redis.evalsha(self._lock_get, keys, args)
-        found += [None] * (4 - len(found))
-        return Locked(claimed=bool(found[0]), locked=bool(found[1]), value=found[2], prior=found[3])
+        found += [None] * (6 - len(found))
+        return Locked(
+            claimed=bool(found[0]),
+            locked=bool(found[1]),
+            value=found[2],
+            prior=found[3],
+            replayed=bool(found[4]),
+            forgotten=bool(found[5]),
+        )
 
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None:
         args: list[str | int] = [token]

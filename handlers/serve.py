@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import gc
+import ipaddress
 import logging
 
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
 from handlers.app import create_app
-from selfservice.settings import get_settings
+from selfservice.errors import ConfigError
+from selfservice.settings import Settings, get_settings
 
 log = logging.getLogger("handlers.serve")
 
@@ -38,8 +40,27 @@ def serving_app() -> Sanic:
     return app
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_keys(settings: Settings, host: str) -> None:
+    """Dev keys (from this installation's local key file) serve only loopback with SQLite."""
+    if settings.dev_keys and not (_loopback(host) and settings.database_url.startswith("sqlite")):
+        raise ConfigError(
+            "refusing to serve on dev keys outside loopback with SQLite: set SELFSERVICE_ENV=prod "
+            "and SECRET_KEY, DATA_KEY, REPORT_SEAL_KEY (see README, Configuration)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    check_keys(settings, args.host)
     if args.workers > 1 and not settings.redis_url:
         print(
             "warning: REDIS_URL is unset, so each worker keeps its own codes, limits and dialogue"

@@ -8,6 +8,7 @@ from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import (
+    client_ip,
     departments_of,
     principal_of,
     provider_required,
@@ -16,7 +17,7 @@ from handlers.auth import (
 )
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
 from selfservice.audit import service as audit
-from selfservice.auth import sessions
+from selfservice.auth import revocation, sessions
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.staff import scope
 from selfservice.staff import service as staff_service
@@ -51,6 +52,13 @@ SUBJECT_VIEW = {
 class StaffLogin(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    device_token: str = Field(
+        "", max_length=128, description="from an earlier sign-in on this device (or its cookie)"
+    )
+
+
+DEVICE_COOKIE = "xy_staff_device"
+DEVICE_DAYS = 180
 
 
 class DecisionIn(BaseModel):
@@ -77,18 +85,42 @@ async def staff_actor(request: Request) -> audit.Actor:
 
 @bp.post("/staff/login")
 @openapi.summary("Staff sign-in with username and password (argon2id; 5 failures lock 15 min)")
+@openapi.description(
+    "Failures are limited per client address first; five failures lock the account for 15 "
+    "minutes, except on a device that signed in before (its `device_token`, also set as a "
+    "cookie), which has a lock of its own."
+)
 @openapi.body({"application/json": StaffLogin}, required=True)
-@openapi.response(200, {"application/json": TOKEN_PAIR | {"department_id": int}})
+@openapi.response(
+    200, {"application/json": TOKEN_PAIR | {"department_id": int, "device_token": str}}
+)
 @openapi.response(401, *error("bad_credentials"))
 @openapi.response(422, *error("validation_failed"))
 @openapi.response(429, *error("login_locked"))
 async def staff_login(request: Request) -> JSONResponse:
     body = StaffLogin.model_validate(request.json or {})
+    settings = request.app.ctx.settings
     user = await staff_service.login(
-        store=request.app.ctx.store, username=body.username, password=body.password
+        store=request.app.ctx.store,
+        settings=settings,
+        username=body.username,
+        password=body.password,
+        source=client_ip(request),
+        device=body.device_token or request.cookies.get(DEVICE_COOKIE, ""),
     )
-    pair = await sessions.start(settings=request.app.ctx.settings, staff=user)
-    return json(pair.as_dict() | {"department_id": user.department_id})
+    pair = await sessions.start(settings=settings, staff=user)
+    device = staff_service.device_token(settings=settings, username=user.username)
+    response = json(pair.as_dict() | {"department_id": user.department_id, "device_token": device})
+    response.add_cookie(
+        DEVICE_COOKIE,
+        device,
+        path="/api/v1/staff/login",
+        max_age=DEVICE_DAYS * 86_400,
+        httponly=True,
+        secure=not settings.is_dev,
+        samesite="Strict",
+    )
+    return response
 
 
 @bp.get("/staff/agents")
@@ -146,6 +178,7 @@ async def revoke_agent(request: Request, authorisation_id: int) -> JSONResponse:
         authorisation_id=authorisation_id,
         reason=body.reason,
     )
+    await revocation.agent_revoked(store=request.app.ctx.store, authorisation_id=auth.id)
     return json(agents.view(auth))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
+import json
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +15,7 @@ from pathlib import Path
 from selfservice.errors import ConfigError
 
 JURISDICTIONS = ("kunming", "yuxi")
+WECHAT_MODES = ("plain", "compat", "safe")
 ENVIRONMENTS = ("dev", "test", "prod")
 
 
@@ -43,9 +45,53 @@ class Secret:
         return hash(self._value)
 
 
-def _dev_default(name: str) -> str:
-    """A fixed, obviously non-production key so a dev checkout runs with no configuration."""
-    return base64.urlsafe_b64encode(hashlib.sha256(f"dev-only:{name}".encode()).digest()).decode()
+DEV_KEY_NAMES = ("SECRET_KEY", "DATA_KEY", "REPORT_SEAL_KEY")
+DEV_KEYS_FILE = "dev-keys.json"
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def dev_keys_path(env: Mapping[str, str], database_url: str) -> Path:
+    """Where this installation keeps its dev keys: beside the SQLite file, else under ``data/``."""
+    if env.get("DEV_KEYS_FILE"):
+        return Path(env["DEV_KEYS_FILE"])
+    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
+        return Path(database_url.removeprefix("sqlite://")).parent / DEV_KEYS_FILE
+    return Path("data") / DEV_KEYS_FILE
+
+
+def _read_dev_keys(path: Path) -> dict[str, str]:
+    if path.stat().st_mode & 0o077:
+        raise ConfigError(f"{path} holds keys: it must be readable only by its owner (chmod 600)")
+    try:
+        keys = json.loads(path.read_text())
+    except ValueError:
+        raise ConfigError(f"{path} is not a dev key file; remove it to make new keys") from None
+    if not isinstance(keys, dict) or any(not keys.get(name) for name in DEV_KEY_NAMES):
+        raise ConfigError(f"{path} is not a dev key file; remove it to make new keys")
+    return keys
+
+
+def load_dev_keys(path: Path) -> dict[str, str]:
+    """This installation's dev keys: made once at random into an owner-only (0600) file."""
+    try:
+        return _read_dev_keys(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump({name: _random_key() for name in DEV_KEY_NAMES}, out)
+    try:
+        os.link(tmp, path)  # atomic: when two processes start at once, the first file wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return _read_dev_keys(path)
 
 
 def _decode_key(name: str, raw: str) -> bytes:
@@ -84,7 +130,7 @@ class Settings:
     env: str = "dev"
     database_url: str = "sqlite://data/selfservice.sqlite3"
     redis_url: str | None = None
-    secret_key: Secret = field(default_factory=lambda: Secret(_dev_default("SECRET_KEY")))
+    secret_key: Secret = field(default_factory=lambda: Secret(_random_key()))
     data_key: bytes = field(default=b"", repr=False)
     report_seal_key: bytes = field(default=b"", repr=False)
     jurisdiction: str = "kunming"
@@ -96,6 +142,8 @@ class Settings:
     wechat_appsecret: Secret = field(default_factory=lambda: Secret(""))
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_max_skew: int = 300
+    wechat_mode: str = ""
+    """``plain`` | ``compat`` | ``safe``; empty: safe when an AES key is set, else plain."""
     miniprogram_appid: str = ""
     miniprogram_secret: Secret = field(default_factory=lambda: Secret(""))
     sms_gateway_url: str = ""
@@ -105,6 +153,8 @@ class Settings:
     upload_max_files: int = 9
     background_worker: bool = True
     wechat_notify_template: str = ""
+    dev_keys: bool = False
+    """A key came from the local dev key file: ``serve`` then stays on loopback with SQLite."""
 
     @property
     def is_dev(self) -> bool:
@@ -118,12 +168,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if mode not in ENVIRONMENTS:
         raise ConfigError(f"SELFSERVICE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}")
 
+    database_url = env.get("DATABASE_URL", "sqlite://data/selfservice.sqlite3")
+    if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
+    dev_keys: dict[str, str] = {}
+
     def secret(name: str, *, min_len: int = 0) -> str:
         value = env.get(name, "")
         if not value:
-            if mode == "dev":
-                return _dev_default(name)
-            raise ConfigError(f"{name} is required when SELFSERVICE_ENV={mode}")
+            if mode != "dev":
+                raise ConfigError(f"{name} is required when SELFSERVICE_ENV={mode}")
+            if not dev_keys:
+                dev_keys.update(load_dev_keys(dev_keys_path(env, database_url)))
+            return dev_keys[name]
         if len(value) < min_len:
             raise ConfigError(f"{name} must be at least {min_len} characters")
         return value
@@ -140,19 +197,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_skew = int(env.get("WECHAT_MAX_SKEW", "300"))
     except ValueError:
         raise ConfigError("WECHAT_MAX_SKEW must be a whole number of seconds") from None
-    database_url = env.get("DATABASE_URL", "sqlite://data/selfservice.sqlite3")
-    if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
-        raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
+    if not 1 <= max_skew <= 3600:
+        raise ConfigError("WECHAT_MAX_SKEW must be between 1 and 3600 seconds")
+    wechat_mode = env.get("WECHAT_MODE", "").strip().lower()
+    if wechat_mode and wechat_mode not in WECHAT_MODES:
+        raise ConfigError(f"WECHAT_MODE must be one of {', '.join(WECHAT_MODES)}")
+    if wechat_mode in ("compat", "safe") and not aes_key:
+        raise ConfigError(f"WECHAT_MODE={wechat_mode} needs WECHAT_AES_KEY")
     redis_url = env.get("REDIS_URL") or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    secret_key = Secret(secret("SECRET_KEY", min_len=32))
+    data_key = _decode_key("DATA_KEY", secret("DATA_KEY"))
+    report_seal_key = _decode_key("REPORT_SEAL_KEY", secret("REPORT_SEAL_KEY"))
     return Settings(
         env=mode,
         database_url=database_url,
         redis_url=redis_url,
-        secret_key=Secret(secret("SECRET_KEY", min_len=32)),
-        data_key=_decode_key("DATA_KEY", secret("DATA_KEY")),
-        report_seal_key=_decode_key("REPORT_SEAL_KEY", secret("REPORT_SEAL_KEY")),
+        secret_key=secret_key,
+        data_key=data_key,
+        report_seal_key=report_seal_key,
         jurisdiction=jurisdiction,
         upload_dir=Path(env.get("UPLOAD_DIR", "data/uploads")),
         wechat_token=Secret(env.get("WECHAT_TOKEN", "")),
@@ -162,6 +226,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         wechat_appsecret=Secret(env.get("WECHAT_APPSECRET", "")),
         wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         wechat_max_skew=max_skew,
+        wechat_mode=wechat_mode,
         miniprogram_appid=env.get("MINIPROGRAM_APPID", ""),
         miniprogram_secret=Secret(env.get("MINIPROGRAM_SECRET", "")),
         sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
@@ -171,6 +236,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
         background_worker=_flag(env, "BACKGROUND_WORKER", default=True),
         wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
+        dev_keys=bool(dev_keys),
     )
 
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from selfservice.errors import ServiceUnavailable, TooManyRequests
+from selfservice.errors import Forbidden, ServiceUnavailable, TooManyRequests
 
 KEY_PREFIX = "xy:"
 CLAIM_TTL = 60.0
@@ -24,6 +24,11 @@ CLAIM_TTL = 60.0
 def key(*parts: str | int) -> str:
     """The one place shared-state keys are built: ``xy:otp:phone:138…``."""
     return KEY_PREFIX + ":".join(str(p) for p in parts)
+
+
+EPOCH_KEY = key("epoch")
+"""When the store's memory began (unix seconds, set on first use): a flush or a restart moves it."""
+EPOCH_GRACE = 1
 
 
 class LockTimeout(ServiceUnavailable):
@@ -50,6 +55,32 @@ class RateLimited(TooManyRequests):
     code = "rate_limited"
 
 
+class Forgotten(ServiceUnavailable):
+    """A redelivery from before the store's memory began: it may have been handled already."""
+
+    code = "store_forgotten"
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """A message that may come again: created at ``born``; redeliveries come up to ``window``
+    seconds later. One born before the store's epoch (but within the window) is not run again."""
+
+    born: int
+    window: float
+    now: float
+
+    def forgotten(self, epoch: int) -> bool:
+        return epoch - self.window <= self.born < epoch - EPOCH_GRACE
+
+
+class OnceUsed(Forbidden):
+    """A key that may be taken only once (e.g. a request's nonce) was taken before."""
+
+    code = "replayed"
+    message_zh, message_en = "重复的请求", "Request replayed"
+
+
 async def rate_limit(store: SharedStore, bucket: str, *, limit: int, window: float) -> None:
     """Count one hit in a fixed window shared by all workers; RateLimited past ``limit``."""
     if await store.incr(key("rl", bucket), ttl=window) > limit:
@@ -74,18 +105,30 @@ class Locked:
     locked: bool
     value: str | None = None
     prior: str | None = None
+    replayed: bool = False
+    """``once`` was already used: nothing was taken."""
+    forgotten: bool = False
+    """``recall`` predates the store's memory: nothing was taken."""
 
 
 class SharedStore(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
     async def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool: ...
-    async def incr(self, key: str, *, ttl: float | None = None) -> int: ...
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int: ...
     async def delete(self, key: str) -> None: ...
     async def ttl(self, key: str) -> float | None: ...
     def lock(self, name: str, *, ttl: float = 10.0, wait: float = 5.0): ...
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked: ...
     async def write_unlock(self, lock: str, token: str, writes: Sequence[Write]) -> None: ...
     async def ping(self) -> bool: ...
@@ -122,12 +165,15 @@ class MemoryStore:
         self._data[key] = (value, self._expiry(ttl))
         return True
 
-    async def incr(self, key: str, *, ttl: float | None = None) -> int:
+    async def incr(self, key: str, *, ttl: float | None = None, amount: int = 1) -> int:
+        """Add ``amount``; ``ttl`` applies to a new key; a negative amount creates nothing."""
         item = self._live(key)
         if item is None:
-            self._data[key] = ("1", self._expiry(ttl))
-            return 1
-        value = int(item[0]) + 1
+            if amount < 0:
+                return 0
+            self._data[key] = (str(amount), self._expiry(ttl))
+            return amount
+        value = int(item[0]) + amount
         self._data[key] = (str(value), item[1])
         return value
 
@@ -151,16 +197,38 @@ class MemoryStore:
                 await self.delete(lock_key)
 
     async def lock_get(
-        self, lock: str, token: str, read: str, *, ttl: float, claim: Write | None = None
+        self,
+        lock: str,
+        token: str,
+        read: str,
+        *,
+        ttl: float,
+        claim: Write | None = None,
+        once: Write | None = None,
+        recall: Recall | None = None,
     ) -> Locked:
-        """In one step: take ``claim`` (set-if-absent), take ``lock``, read ``read``.
+        """In one step: check ``recall`` against the store's epoch, take ``claim``
+        (set-if-absent), then ``once`` (set-if-absent, with the claim), take ``lock``, read
+        ``read``.
 
-        Nothing else is taken when the claim is held by someone else (a retried message).
+        Nothing is taken for a message from before the store's memory, when the claim is held by
+        someone else (a retried message), or when ``once`` was used before (a replay: the claim
+        is given back).
         """
+        if recall is not None:
+            await self.set_if_absent(EPOCH_KEY, str(int(recall.now)))
+            if recall.forgotten(int(await self.get(EPOCH_KEY) or recall.now)):
+                return Locked(claimed=False, locked=False, forgotten=True)
         if claim is not None and not await self.set_if_absent(
             claim.key, claim.value or "", ttl=claim.ttl or CLAIM_TTL
         ):
             return Locked(claimed=False, locked=False, prior=await self.get(claim.key))
+        if once is not None and not await self.set_if_absent(
+            once.key, once.value or "1", ttl=once.ttl or CLAIM_TTL
+        ):
+            if claim is not None:
+                await self.delete(claim.key)
+            return Locked(claimed=False, locked=False, replayed=True)
         if not await self.set_if_absent(lock, token, ttl=ttl):
             return Locked(claimed=True, locked=False)
         return Locked(claimed=True, locked=True, value=await self.get(read))

@@ -18,6 +18,21 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgres://postgres@127.0.0.1:5432
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def pytest_configure(config) -> None:
+    """Dev-mode keys of this test run (and of the CLI processes it starts) in a throw-away file."""
+    import tempfile
+
+    if "DEV_KEYS_FILE" not in os.environ:
+        config._dev_keys_dir = tempfile.TemporaryDirectory(prefix="xy-dev-keys-")
+        os.environ["DEV_KEYS_FILE"] = os.path.join(config._dev_keys_dir.name, "dev-keys.json")
+
+
+def pytest_unconfigure(config) -> None:
+    if hasattr(config, "_dev_keys_dir"):
+        os.environ.pop("DEV_KEYS_FILE", None)
+        config._dev_keys_dir.cleanup()
+
+
 def _unavailable(what: str, exc: BaseException) -> None:
     """The suite needs the real services: fail loudly (scripts/test.sh starts them)."""
     pytest.fail(

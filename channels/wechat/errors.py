@@ -23,6 +23,30 @@ class StaleTimestamp(WeChatProtocolError):
     )
 
 
+class PlaintextRefused(WeChatProtocolError):
+    status, code = 403, "wechat_plaintext_refused"
+    message_zh, message_en = (
+        "安全模式下不接受明文消息",
+        "Plaintext callbacks are refused in safe mode",
+    )
+
+
+class EncryptedRefused(WeChatProtocolError):
+    status, code = 403, "wechat_encrypted_refused"
+    message_zh, message_en = (
+        "明文模式下不接受加密消息",
+        "Encrypted callbacks are refused in plain mode",
+    )
+
+
+class Replayed(WeChatProtocolError):
+    status, code = 403, "wechat_replayed"
+    message_zh, message_en = (
+        "该微信请求已处理过（时间戳与随机数重复）",
+        "WeChat request replayed: timestamp and nonce already used",
+    )
+
+
 class BadCiphertext(WeChatProtocolError):
     status, code = 400, "wechat_bad_ciphertext"
     message_zh, message_en = "微信加密消息无法解密", "WeChat ciphertext cannot be decrypted"

@@ -14,17 +14,33 @@ from typing import Any
 
 from channels.message import Inbound, Reply
 from channels.wechat.crypto import WeChatCrypto, check_signature, check_timestamp
-from channels.wechat.errors import BadXml, NotConfigured, WeChatProtocolError
+from channels.wechat.errors import (
+    BadXml,
+    EncryptedRefused,
+    NotConfigured,
+    PlaintextRefused,
+    WeChatProtocolError,
+)
 from channels.wechat.xml import parse_xml, render_reply, to_inbound
 from selfservice.settings import Settings
-from selfservice.store import key
+from selfservice.store import Write, key
 
 SUCCESS = b"success"
 
 
 class Mode(StrEnum):
+    """A request's ``encrypt_type``."""
+
     PLAIN = "raw"
     AES = "aes"
+
+
+class AccountMode(StrEnum):
+    """What the account accepts (``WECHAT_MODE``): safe refuses plaintext, plain refuses AES."""
+
+    PLAIN = "plain"
+    COMPAT = "compat"
+    SAFE = "safe"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +48,8 @@ class ParsedRequest:
     inbound: Inbound
     mode: Mode
     crypto_used: int | None = None
+    timestamp: str = ""
+    nonce: str = ""
 
 
 def _arg(query: Mapping[str, Any], name: str) -> str:
@@ -64,6 +82,12 @@ class OfficialAccount:
         if settings.wechat_aes_key:
             keys = [settings.wechat_aes_key.reveal(), settings.wechat_aes_key_previous.reveal()]
             self.crypto = WeChatCrypto(self.token, keys, settings.wechat_appid)
+        self.mode = AccountMode(
+            settings.wechat_mode or (AccountMode.SAFE if self.crypto else AccountMode.PLAIN)
+        )
+        self.keep = 2 * self.max_skew + 5
+        """Seconds a request's nonce and a message's dedupe entry are kept: as long as its
+        timestamp can be accepted (up to ``max_skew`` either side of now)."""
 
     def _check_fresh(self, query: Mapping[str, Any]) -> tuple[str, str]:
         timestamp, nonce = _arg(query, "timestamp"), _arg(query, "nonce")
@@ -83,17 +107,29 @@ class OfficialAccount:
         if mode == Mode.AES:
             if self.crypto is None:
                 raise NotConfigured(code="wechat_aes_not_configured")
+            if self.mode is AccountMode.PLAIN:
+                raise EncryptedRefused()
             encrypted = parse_xml(body).get("Encrypt")
             if not encrypted:
                 raise BadXml(code="wechat_missing_encrypt")
             msg_sig = _arg(query, "msg_signature")
             decrypted = self.crypto.decrypt_message(encrypted, msg_sig, timestamp, nonce)
             inbound = to_inbound(parse_xml(decrypted.xml))
-            return ParsedRequest(inbound, Mode.AES, decrypted.key_slot)
+            return ParsedRequest(inbound, Mode.AES, decrypted.key_slot, timestamp, nonce)
         if mode != Mode.PLAIN:
             raise WeChatProtocolError(code="wechat_bad_encrypt_type")
+        if self.mode is AccountMode.SAFE:
+            raise PlaintextRefused()
         check_signature(self.token, _arg(query, "signature"), timestamp, nonce)
-        return ParsedRequest(to_inbound(parse_xml(body)), Mode.PLAIN)
+        inbound = to_inbound(parse_xml(body))
+        return ParsedRequest(inbound, Mode.PLAIN, timestamp=timestamp, nonce=nonce)
+
+    def once(self, timestamp: str, nonce: str) -> Write:
+        """The replay guard of a request: its (timestamp, nonce) pair may be used only once,
+        remembered for as long as the timestamp would still be accepted."""
+        digest = hashlib.sha256(f"{timestamp}\x1f{nonce}".encode()).hexdigest()[:40]
+        ttl = max(1.0, int(timestamp) + self.max_skew + 1 - self._clock())
+        return Write(key("wechat", "nonce", digest), "1", ttl=ttl)
 
     def render(
         self,

@@ -16,7 +16,7 @@ from nlp.dialogue import router as r
 from nlp.dialogue.state import DialogueState, StateStore
 from nlp.dialogue.turn import Identity, MediaFetcher, Services, Skill, Turn
 from nlp.intents import Classification
-from selfservice.store import Write
+from selfservice.store import Forgotten, OnceUsed, Recall, Write
 
 SWITCH_CONFIDENCE = 0.9
 CANCEL_WORDS = frozenset({"取消", "算了", "退出", "不办了", "不用了", "结束", "cancel", "q"})
@@ -75,23 +75,40 @@ class Engine:
         wait: float,
         late: LateDelivery,
         fetch_media: MediaFetcher | None = None,
+        once: Write | None = None,
+        keep: float = DELIVERY_TTL,
+        redelivery: float = 0.0,
     ) -> bytes | None:
         """Answer a message its channel may deliver more than once (WeChat retries thrice).
 
-        The first delivery of ``key`` runs the turn; its rendered answer is kept and every retry
-        gets the same bytes. An answer not ready within ``wait`` seconds is handed to ``late``
-        (e.g. a push) and None is returned, for this delivery and its retries alike. If the turn
-        fails, the key is given back so that a retry runs it again.
+        The first delivery of ``key`` runs the turn; its rendered answer is kept ``keep``
+        seconds and every retry gets the same bytes. An answer not ready within ``wait`` seconds
+        is handed to ``late`` (e.g. a push) and None is returned, for this delivery and its
+        retries alike. If the turn fails, the key is given back so that a retry runs it again.
+        ``once`` (a request's nonce) is taken with the key in the same round trip; OnceUsed when
+        it was taken before by another message. With ``redelivery`` (how long after its creation
+        the channel may deliver a message again), a message created before the store's memory
+        began (a flush, a restart) is not run: Forgotten, as it may have been answered before.
         """
         deadline = time.monotonic() + wait
+        recall = Recall(inbound.created_at, redelivery, time.time()) if redelivery else None
         while True:
             turn = asyncio.ensure_future(
-                self._turn(inbound, identity, fetch_media=fetch_media, claim=key, render=render)
+                self._turn(
+                    inbound,
+                    identity,
+                    fetch_media=fetch_media,
+                    claim=key,
+                    once=once,
+                    keep=keep,
+                    recall=recall,
+                    render=render,
+                )
             )
             # asyncio.wait leaves the turn running past the timeout; a rerun gets what is left
             done, _ = await asyncio.wait((turn,), timeout=max(0.0, deadline - time.monotonic()))
             if not done:
-                await self.services.store.set(key, LATE, ttl=DELIVERY_TTL)
+                await self.services.store.set(key, LATE, ttl=keep)
                 late(_reply_of(turn))
                 return None
             outcome = turn.result()
@@ -120,6 +137,9 @@ class Engine:
         *,
         fetch_media: MediaFetcher | None,
         claim: str | None = None,
+        once: Write | None = None,
+        keep: float = DELIVERY_TTL,
+        recall: Recall | None = None,
         render: Render | None = None,
     ) -> tuple[Reply, bytes | None] | Held:
         """One turn under the user's lock: two store round trips, whatever the skill.
@@ -129,7 +149,13 @@ class Engine:
         """
         token, user = secrets.token_hex(8), identity.user
         taken = Write(claim, PENDING, ttl=DELIVERY_TTL) if claim else None
-        got = await self.states.begin(user, token, claim=taken)
+        got = await self.states.begin(
+            user, token, claim=taken, once=once if claim else None, recall=recall
+        )
+        if got.forgotten:
+            raise Forgotten()
+        if got.replayed:
+            raise OnceUsed()
         if not got.claimed:
             return Held(got.prior)
         writes: list[Write] = []
@@ -145,11 +171,14 @@ class Engine:
                 writes.append(self.states.write(user, after))
             body = render(reply) if render is not None else None
         except BaseException:
-            await self.states.end(user, token, [Write(claim, None)] if claim else [])
+            given_back = [Write(claim, None)] if claim else []
+            if claim and once:
+                given_back.append(Write(once.key, None))
+            await self.states.end(user, token, given_back)
             raise
         if claim and body is not None:
             kept = DONE + base64.b64encode(body).decode()
-            writes.append(Write(claim, kept, ttl=DELIVERY_TTL, expect=PENDING))
+            writes.append(Write(claim, kept, ttl=keep, expect=PENDING))
         await self.states.end(user, token, writes)
         return reply, body
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfservice.store import Locked, LockTimeout, SharedStore, Write, key
+from selfservice.store import Locked, LockTimeout, Recall, SharedStore, Write, key
 
 STATE_TTL = 30 * 60
 LOCK_TTL, LOCK_WAIT, LOCK_POLL = 30.0, 4.0, 0.01
@@ -81,21 +81,36 @@ class StateStore:
         await self.store.delete(self._key(user))
 
     async def begin(
-        self, user: str, token: str, *, claim: Write | None = None, wait: float = LOCK_WAIT
+        self,
+        user: str,
+        token: str,
+        *,
+        claim: Write | None = None,
+        once: Write | None = None,
+        recall: Recall | None = None,
+        wait: float = LOCK_WAIT,
     ) -> Locked:
-        """Take ``claim`` (if given) and the user's lock, and read the raw state.
+        """Take ``claim`` and ``once`` (if given) and the user's lock, and read the raw state.
 
-        When the claim is someone else's, nothing is taken. When another turn of the same user
-        holds the lock, wait for it up to ``wait`` seconds (LockTimeout, claim given back).
+        When the claim is someone else's or ``once`` was used, nothing is taken. When another
+        turn of the same user holds the lock, wait for it up to ``wait`` seconds (LockTimeout,
+        claim and ``once`` given back).
         """
         got = await self.store.lock_get(
-            self._lock(user), token, self._key(user), ttl=LOCK_TTL, claim=claim
+            self._lock(user),
+            token,
+            self._key(user),
+            ttl=LOCK_TTL,
+            claim=claim,
+            once=once,
+            recall=recall,
         )
         deadline = time.monotonic() + wait
         while got.claimed and not got.locked:
             if time.monotonic() >= deadline:
-                if claim is not None:
-                    await self.store.delete(claim.key)
+                for taken in (claim, once):
+                    if taken is not None:
+                        await self.store.delete(taken.key)
                 raise LockTimeout()
             await asyncio.sleep(LOCK_POLL)
             got = await self.store.lock_get(self._lock(user), token, self._key(user), ttl=LOCK_TTL)

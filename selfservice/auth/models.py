@@ -24,3 +24,26 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_token"
+
+
+class RevokedToken(Model):
+    """An access token ended before its expiry (sign-out), kept until it would have expired."""
+
+    jti = fields.CharField(max_length=64, primary_key=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "revoked_token"
+
+
+class SecurityLock(Model):
+    """A lockout (staff sign-in, one-time codes): the database copy a store flush cannot lift."""
+
+    id = fields.IntField(primary_key=True)
+    scope = fields.CharField(max_length=16)
+    target = fields.CharField(max_length=64, description="keyed hash of what is locked")
+    locked_until = fields.DatetimeField()
+
+    class Meta:
+        table = "security_lock"
+        unique_together = (("scope", "target"),)

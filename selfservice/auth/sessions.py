@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from selfservice.accounts.enums import ALL_SCOPES, AgentStatus, Assurance
 from selfservice.accounts.models import Account, AgentAuthorisation
 from selfservice.audit import service as audit
+from selfservice.auth import revocation
 from selfservice.auth.models import RefreshToken
 from selfservice.auth.tokens import ACCESS_TTL, InvalidToken, Principal, issue_access_token
 from selfservice.enums import ActorKind
 from selfservice.settings import Settings
 from selfservice.staff.models import StaffUser
-from selfservice.store import SharedStore, key
+from selfservice.store import SharedStore
 
 REFRESH_TTL = 7 * 86_400
 
@@ -163,7 +163,7 @@ async def start(
 async def revoke_family(*, store: SharedStore, family: str) -> None:
     """Revoke every refresh token of the family and every access token minted from it."""
     await RefreshToken.filter(family=family, revoked_at__isnull=True).update(revoked_at=_now())
-    await store.set(key("auth", "family", family), "revoked", ttl=ACCESS_TTL)
+    await revocation.family_revoked(store=store, family=family)
 
 
 async def refresh(*, settings: Settings, store: SharedStore, refresh_token: str) -> TokenPair:
@@ -212,11 +212,4 @@ async def logout(*, store: SharedStore, principal: Principal) -> None:
     """End the caller's session: its refresh family and the access token in hand stop working."""
     if principal.family:
         await revoke_family(store=store, family=principal.family)
-    left = max(1, principal.expires_at - int(time.time()))
-    await store.set(key("auth", "jti", principal.token_id), "revoked", ttl=left)
-
-
-async def is_revoked(*, store: SharedStore, principal: Principal) -> bool:
-    if await store.get(key("auth", "jti", principal.token_id)):
-        return True
-    return bool(principal.family and await store.get(key("auth", "family", principal.family)))
+    await revocation.revoke_token(store=store, principal=principal)

@@ -8,6 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from selfservice.auth import lockout
 from selfservice.errors import TooManyRequests, ValidationFailed
 from selfservice.notifications.sms import SmsGateway
 from selfservice.settings import Settings
@@ -15,7 +16,9 @@ from selfservice.store import SharedStore, key
 
 CODE_TTL = 300
 MAX_WRONG = 5
+MAX_WRONG_PER_SOURCE = 30
 LOCK_SECONDS = 900
+LOCK_SCOPE = "otp"
 DAY = 86_400
 
 
@@ -99,27 +102,49 @@ async def issue(
 ) -> Issued:
     """Send a fresh 6-digit code to ``phone`` for ``purpose``, replacing any earlier one."""
     target = target_id(settings, phone)
-    if await store.get(key("otp", "lock", purpose, target)):
+    if await _locked(store, purpose, target):
         raise CodeLocked()
     await _check_limits(store, settings, purpose, {"phone": phone, "openid": openid, "ip": ip})
     code = f"{secrets.randbelow(10**6):06d}"
     nonce = secrets.token_hex(8)
     record = {"h": _digest(settings, "otp-code", purpose, target, nonce, code), "n": nonce}
     await store.set(key("otp", "code", purpose, target), json.dumps(record), ttl=ttl)
-    await store.delete(key("otp", "fail", purpose, target))
+    await lockout.forget(store=store, scope=LOCK_SCOPE, target=f"{purpose}:{target}")
     template = "otp_verify" if purpose.startswith("verify") else "otp_login"
     await sms.send(phone=phone, template=template, params={"code": code})
     return Issued(ttl=ttl, resend_after=LIMITS["phone"].window)
 
 
 async def check(
-    *, store: SharedStore, settings: Settings, purpose: str, phone: str, code: str
+    *,
+    store: SharedStore,
+    settings: Settings,
+    purpose: str,
+    phone: str,
+    code: str,
+    ip: str | None = None,
 ) -> None:
-    """Consume the code (single use) or raise InvalidCode; five wrong tries lock the target."""
+    """Consume the code (single use) or raise InvalidCode; five wrong tries lock the target.
+
+    Every try is counted before the code is compared, so parallel guesses stop at the limit;
+    wrong tries per client address are limited before any target's count is touched.
+    """
     target = target_id(settings, phone)
-    lock_key = key("otp", "lock", purpose, target)
+    lock_target = f"{purpose}:{target}"
     code_key = key("otp", "code", purpose, target)
-    if await store.get(lock_key):
+    source = "src:" + _digest(settings, "otp-check-src", ip)[:32] if ip else None
+    if source:
+        tries = await lockout.attempt(
+            store=store, scope=LOCK_SCOPE, target=source, window=LOCK_SECONDS
+        )
+        if tries > MAX_WRONG_PER_SOURCE:
+            raise OtpRateLimited(details={"retry_after": LOCK_SECONDS})
+    if await _locked(store, purpose, target):
+        raise CodeLocked()
+    tries = await lockout.attempt(
+        store=store, scope=LOCK_SCOPE, target=lock_target, window=LOCK_SECONDS
+    )
+    if tries > MAX_WRONG:
         raise CodeLocked()
     raw = await store.get(code_key)
     record = json.loads(raw) if raw else None
@@ -130,12 +155,26 @@ async def check(
         # set_if_absent makes consumption atomic across workers: a code is used exactly once
         if await store.set_if_absent(key("otp", "used", record["n"]), "1", ttl=CODE_TTL):
             await store.delete(code_key)
-            await store.delete(key("otp", "fail", purpose, target))
+            await lockout.forget(store=store, scope=LOCK_SCOPE, target=lock_target)
+            if source:
+                await lockout.refund(store=store, scope=LOCK_SCOPE, target=source)
             return
         raise InvalidCode()
-    wrong = await store.incr(key("otp", "fail", purpose, target), ttl=LOCK_SECONDS)
-    if wrong >= MAX_WRONG:
-        await store.set(lock_key, "1", ttl=LOCK_SECONDS)
-        await store.delete(code_key)
+    if tries >= MAX_WRONG:
+        await _lock(store, purpose, target)
         raise CodeLocked()
     raise InvalidCode()
+
+
+async def _locked(store: SharedStore, purpose: str, target: str) -> bool:
+    """Locked in the store, or in the database (which a store flush does not reach)."""
+    if await store.get(key("otp", "lock", purpose, target)):
+        return True
+    return await lockout.is_locked(scope=LOCK_SCOPE, target=f"{purpose}:{target}")
+
+
+async def _lock(store: SharedStore, purpose: str, target: str) -> None:
+    """Lock the target in the store and in the database, and burn its code."""
+    await lockout.lock(scope=LOCK_SCOPE, target=f"{purpose}:{target}", seconds=LOCK_SECONDS)
+    await store.set(key("otp", "lock", purpose, target), "1", ttl=LOCK_SECONDS)
+    await store.delete(key("otp", "code", purpose, target))

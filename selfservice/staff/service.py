@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from selfservice.auth import lockout
 from selfservice.errors import NotFound, TooManyRequests, Unauthorized
+from selfservice.settings import Settings
 from selfservice.staff.models import Department, ProviderKey, StaffUser
 from selfservice.staff.passwords import hash_password, needs_rehash, verify_password
-from selfservice.store import SharedStore, key
+from selfservice.store import SharedStore
 
 MAX_FAILED_LOGINS = 5
 LOGIN_LOCK_SECONDS = 900
+MAX_SOURCE_FAILURES = 20
+"""Failed sign-ins per client address and window, counted before any account is touched."""
+LOCK_SCOPE = "staff-login"
 KEY_PREFIX = "xyk_"
 # Checked when the username is unknown so both paths cost one argon2 verification.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -41,18 +47,63 @@ class NewKey:
     secret: str
 
 
-async def login(*, store: SharedStore, username: str, password: str) -> StaffUser:
-    """Check a staff password; five failures for one username lock it for 15 minutes."""
-    fail_key = key("staff", "login-fail", hashlib.sha256(username.encode()).hexdigest()[:32])
-    failures = await store.get(fail_key)
-    if failures is not None and int(failures) >= MAX_FAILED_LOGINS:
+def _keyed(settings: Settings, *parts: str) -> str:
+    secret = settings.secret_key.reveal().encode()
+    return hmac.new(secret, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_token(*, settings: Settings, username: str) -> str:
+    """A token naming a device the staff member signed in from (kept by the console)."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_keyed(settings, 'staff-device', username, nonce)}"
+
+
+def _device_target(settings: Settings, username: str, token: str) -> str | None:
+    nonce, _, sig = token.partition(".")
+    if not nonce or not hmac.compare_digest(sig, _keyed(settings, "staff-device", username, nonce)):
+        return None
+    return "dev:" + _keyed(settings, "staff-device-lock", nonce)
+
+
+async def login(
+    *,
+    store: SharedStore,
+    settings: Settings,
+    username: str,
+    password: str,
+    source: str = "",
+    device: str = "",
+) -> StaffUser:
+    """Check a staff password; five failures lock the account (or the known device) 15 minutes.
+
+    Each attempt is counted before the password is checked, so a burst of parallel guesses is cut
+    at the limit. Failures per client address are limited first. A sign-in from a device that
+    signed in before (``device``, see ``device_token``) has its own counter and is not held by
+    the account's lock, so whoever knows a username cannot lock its owner out.
+    """
+    window = LOGIN_LOCK_SECONDS
+    src = "src:" + _keyed(settings, "staff-login-src", source) if source else None
+    if src:
+        failures = await lockout.attempt(store=store, scope=LOCK_SCOPE, target=src, window=window)
+        if failures > MAX_SOURCE_FAILURES:
+            raise LoginLocked()
+    target = (device and _device_target(settings, username, device)) or (
+        "acct:" + _keyed(settings, "staff-login", username)
+    )
+    if await lockout.is_locked(scope=LOCK_SCOPE, target=target):
+        raise LoginLocked()
+    tries = await lockout.attempt(store=store, scope=LOCK_SCOPE, target=target, window=window)
+    if tries > MAX_FAILED_LOGINS:
         raise LoginLocked()
     user = await StaffUser.get_or_none(username=username, active=True)
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not ok:
-        await store.incr(fail_key, ttl=LOGIN_LOCK_SECONDS)
+    stored = user.password_hash if user else _DUMMY_HASH
+    if user is None or not await asyncio.to_thread(verify_password, stored, password):
+        if tries >= MAX_FAILED_LOGINS:
+            await lockout.lock(scope=LOCK_SCOPE, target=target, seconds=window)
         raise BadCredentials()
-    await store.delete(fail_key)
+    await lockout.forget(store=store, scope=LOCK_SCOPE, target=target)
+    if src:
+        await lockout.refund(store=store, scope=LOCK_SCOPE, target=src)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])

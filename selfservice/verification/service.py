@@ -137,7 +137,13 @@ async def start(
 
 
 async def confirm(
-    *, store: SharedStore, settings: Settings, account: Account, challenge_id: str, code: str
+    *,
+    store: SharedStore,
+    settings: Settings,
+    account: Account,
+    challenge_id: str,
+    code: str,
+    ip: str | None = None,
 ) -> Account:
     """Check the code of a challenge and bind the account to the verified identity."""
     sealed = await store.get(key("verify", "challenge", challenge_id))
@@ -145,7 +151,12 @@ async def confirm(
     if state is None or state["account"] != account.id:
         raise otp.InvalidCode()
     await otp.check(
-        store=store, settings=settings, purpose=OTP_PURPOSE, phone=state["phone"], code=code
+        store=store,
+        settings=settings,
+        purpose=OTP_PURPOSE,
+        phone=state["phone"],
+        code=code,
+        ip=ip,
     )
     await store.delete(key("verify", "challenge", challenge_id))
     subject_id = state["subject"] if state["kind"] in ("citizen", "enterprise") else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from channels.wechat.crypto import signature
@@ -25,8 +26,12 @@ SAMPLE_USER, SAMPLE_ACCOUNT = "oyORnuP8q7ou2gfYjqLzSIWZf0rs", "gh_10f6c3c3ac5a"
 ACCOUNT = "gh_test_account"
 
 
-def signed_query(token: str = TOKEN, *, timestamp: str | None = None, nonce: str = "42") -> dict:
+def signed_query(
+    token: str = TOKEN, *, timestamp: str | None = None, nonce: str | None = None
+) -> dict:
+    """A signed callback query; each call a fresh nonce unless one is given (reuse is a replay)."""
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or secrets.token_hex(8)
     return {"signature": signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 

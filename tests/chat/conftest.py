@@ -95,6 +95,7 @@ def chat_settings(settings: Settings, chat_db_url, fake_api, chat_store_url) -> 
         wechat_appid=APPID,
         wechat_aes_key=Secret(AES_KEY),
         wechat_aes_key_previous=Secret(PREVIOUS_AES_KEY),
+        wechat_mode="compat",  # most tests speak plaintext; safe mode has tests of its own
         wechat_appsecret=Secret(APP_SECRET),
         wechat_api_base=fake_api[1],
         public_base_url="https://xy.example.cn",

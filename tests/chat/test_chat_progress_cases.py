@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from test_chat_web_api import _chat, _subject_with_records
 
+from selfservice.accounts.enums import AccountKind
+from selfservice.accounts.models import Account
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.cases.actors import Actor
 from selfservice.clock import Clock
@@ -23,10 +25,13 @@ async def _file_objection(subject, record) -> str:
     return case.receipt
 
 
-def _auth(served, subject_id: int) -> dict[str, str]:
+async def _auth(served, subject_id: int) -> dict[str, str]:
+    account = await Account.create(kind=AccountKind.PHONE, subject_id=subject_id, assurance=2)
     token = issue_access_token(
         settings=served.app.ctx.settings,
-        principal=Principal(kind="subject", account_id=9, subject_id=subject_id, assurance=2),
+        principal=Principal(
+            kind="subject", account_id=account.id, subject_id=subject_id, assurance=2
+        ),
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -34,7 +39,7 @@ def _auth(served, subject_id: int) -> dict[str, str]:
 async def test_progress_by_receipt_and_as_a_list(served):
     subject, rows = await _subject_with_records()
     receipt = await _file_objection(subject, rows[0])
-    auth = _auth(served, subject.id)
+    auth = await _auth(served, subject.id)
 
     _, data = await _chat(served, {"text": f"{receipt}办得怎么样了"}, auth)
     text = data["reply"]["text"]
@@ -51,7 +56,9 @@ async def test_someone_elses_receipt_is_not_shown(served):
     other = await Subject.create(
         kind=SubjectKind.LEGAL_PERSON, name="另一家公司", uscc="91530100MA6K0R1X6T"
     )
-    _, data = await _chat(served, {"text": f"{receipt}处理到哪一步了"}, _auth(served, other.id))
+    _, data = await _chat(
+        served, {"text": f"{receipt}处理到哪一步了"}, await _auth(served, other.id)
+    )
     text = data["reply"]["text"]
     assert "没有找到您名下" in text and "昆明市市场监督管理局" not in text
 

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from selfservice.accounts.enums import AccountKind
+from selfservice.accounts.models import Account
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.enums import DepartmentLevel, Nature, Severity, SubjectKind
 from selfservice.records.models import CreditRecord
@@ -135,9 +137,12 @@ async def _subject_with_records() -> tuple[Subject, list[CreditRecord]]:
 async def test_a_verified_subject_gets_a_summary_and_objects_to_a_listed_record(served):
     subject, rows = await _subject_with_records()
     settings = served.app.ctx.settings
+    account = await Account.create(kind=AccountKind.PHONE, subject_id=subject.id, assurance=2)
     token = issue_access_token(
         settings=settings,
-        principal=Principal(kind="subject", account_id=7, subject_id=subject.id, assurance=2),
+        principal=Principal(
+            kind="subject", account_id=account.id, subject_id=subject.id, assurance=2
+        ),
     )
     auth = {"Authorization": f"Bearer {token}"}
     status, data = await _chat(served, {"text": "查一下我的信用记录"}, auth)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ from wechatpy import parse_message
 
 
 async def _say(served, body: bytes) -> str:
+    """Send ``body`` as created now (the cases below are built at import, minutes earlier)."""
+    now = f"<CreateTime>{int(time.time())}</CreateTime>".encode()
+    body = re.sub(rb"<CreateTime>\d+</CreateTime>", now, body)
     status, _, out = await served.post("/wechat", params=signed_query(), data=body)
     assert status == 200, out
     if out == b"success":

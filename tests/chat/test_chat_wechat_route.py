@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import json
 import re
+import secrets
 import struct
 import time
 
@@ -39,8 +40,9 @@ def _envelope(encrypted: str, *, to: str = "gh_test_account") -> bytes:
     return f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
 
 
-def _aes_query(encrypted: str, *, timestamp: str | None = None, nonce: str = "777") -> dict:
+def _aes_query(encrypted: str, *, timestamp: str | None = None, nonce: str | None = None) -> dict:
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or secrets.token_hex(6)
     return {
         "signature": signature(TOKEN, timestamp, nonce),
         "timestamp": timestamp,
@@ -53,7 +55,7 @@ def _aes_query(encrypted: str, *, timestamp: str | None = None, nonce: str = "77
 
 def _py_encrypt(xml: bytes, key: str = AES_KEY) -> tuple[str, str, str]:
     """wechatpy builds the envelope: returns (Encrypt, timestamp, nonce)."""
-    timestamp, nonce = str(int(time.time())), "31415"
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
     envelope = PyCrypto(TOKEN, key, APPID).encrypt_message(xml.decode(), nonce, timestamp)
     encrypted = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]></Encrypt>", envelope).group(1)
     return encrypted, timestamp, nonce

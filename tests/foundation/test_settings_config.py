@@ -13,10 +13,12 @@ GOOD = {
 }
 
 
-def test_dev_runs_with_no_configuration():
+def test_dev_runs_with_no_configuration(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     settings = load_settings({})
-    assert settings.env == "dev"
+    assert settings.env == "dev" and settings.dev_keys
     assert settings.database_url == "sqlite://data/selfservice.sqlite3"
+    assert (tmp_path / "data" / "dev-keys.json").stat().st_mode & 0o777 == 0o600
     assert settings.redis_url is None
     assert len(settings.data_key) == 32
     assert settings.data_key != settings.report_seal_key

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from handlers.redis_store import RedisStore
-from selfservice.store import LockTimeout, MemoryStore, Write, key
+from selfservice.store import EPOCH_KEY, Locked, LockTimeout, MemoryStore, Recall, Write, key
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -57,6 +57,17 @@ async def test_incr_sets_ttl_only_on_creation(store):
     assert await store.incr(k, ttl=10) == 1
 
 
+async def test_incr_by_a_negative_amount_gives_back_but_never_creates(store):
+    k = key("t", "refund")
+    assert await store.incr(k, amount=-1) == 0
+    assert await store.get(k) is None
+    assert await store.incr(k, ttl=5) == 1
+    assert await store.incr(k, ttl=5, amount=2) == 3
+    assert await store.incr(k, amount=-1) == 2
+    remaining = await store.ttl(k)
+    assert remaining is not None and 0 < remaining <= 5
+
+
 async def test_incr_is_atomic_under_concurrency(store):
     results = await asyncio.gather(*(store.incr(key("t", "race"), ttl=5) for _ in range(50)))
     assert sorted(results) == list(range(1, 51))
@@ -102,6 +113,47 @@ async def test_lock_get_on_a_held_claim_takes_nothing(store):
     got = await store.lock_get(LOCK, "t1", STATE, ttl=5, claim=Write(CLAIM, "pending", ttl=5))
     assert (got.claimed, got.locked, got.prior) == (False, False, "done:x")
     assert await store.get(LOCK) is None and await store.get(CLAIM) == "done:x"
+
+
+async def test_a_used_once_key_takes_nothing_and_gives_the_claim_back(store):
+    once = Write(key("nonce", "n1"), "1", ttl=5)
+    first = await store.lock_get(
+        LOCK, "t1", STATE, ttl=5, claim=Write(CLAIM, "p", ttl=5), once=once
+    )
+    assert (first.claimed, first.locked, first.replayed) == (True, True, False)
+    await store.write_unlock(LOCK, "t1", [])
+    other = key("claim", "m2")
+    again = await store.lock_get(
+        LOCK, "t2", STATE, ttl=5, claim=Write(other, "p", ttl=5), once=once
+    )
+    assert (again.claimed, again.locked, again.replayed) == (False, False, True)
+    assert await store.get(other) is None and await store.get(LOCK) is None
+    assert 0 < await store.ttl(once.key) <= 5
+
+
+async def test_a_message_from_before_the_store_epoch_takes_nothing(store):
+    now = 1_800_000_000.0
+
+    async def take(born: int, claim: str) -> Locked:
+        got = await store.lock_get(
+            LOCK,
+            "t",
+            STATE,
+            ttl=5,
+            claim=Write(key("claim", claim), "p", ttl=5),
+            once=Write(key("nonce", claim), "1", ttl=5),
+            recall=Recall(born, 600, now),
+        )
+        if got.locked:
+            await store.write_unlock(LOCK, "t", [])
+        return got
+
+    assert (await take(int(now), "fresh")).locked  # the first use sets the epoch to now
+    assert await store.get(EPOCH_KEY) == str(int(now))
+    stale = await take(int(now) - 5, "stale")
+    assert (stale.forgotten, stale.claimed, stale.locked) == (True, False, False)
+    assert await store.get(key("claim", "stale")) is None
+    assert (await take(int(now) - 3600, "ancient")).locked  # far outside any redelivery
 
 
 async def test_lock_get_on_a_held_lock_keeps_the_claim(store):

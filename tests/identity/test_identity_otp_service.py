@@ -37,7 +37,7 @@ class Outbox:
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def store(request):
+async def store(request, database):
     if request.param == "memory":
         s = MemoryStore(clock=Clock())
     else:
@@ -133,7 +133,7 @@ async def test_expiry_after_ttl(store, settings):
         await _check(store, settings, outbox.code())
 
 
-async def test_store_keeps_no_code_and_no_phone(redis_url, settings):
+async def test_store_keeps_no_code_and_no_phone(redis_url, settings, database):
     store = RedisStore(redis_url)
     outbox = Outbox()
     try:
@@ -147,7 +147,7 @@ async def test_store_keeps_no_code_and_no_phone(redis_url, settings):
     assert any(k.startswith("xy:otp:code:login:") for k in keys)
 
 
-async def test_concurrent_checks_consume_once(redis_url, settings):
+async def test_concurrent_checks_consume_once(redis_url, settings, database):
     stores = [RedisStore(redis_url), RedisStore(redis_url)]
     outbox = Outbox()
     try:
@@ -160,7 +160,9 @@ async def test_concurrent_checks_consume_once(redis_url, settings):
         for s in stores:
             await s.close()
     assert sum(r is None for r in results) == 1
-    assert all(isinstance(r, otp.InvalidCode) for r in results if r is not None)
+    # the sixth try is past the limit of five, so it may be refused before any comparison
+    refused = (otp.InvalidCode, otp.CodeLocked)
+    assert all(isinstance(r, refused) for r in results if r is not None)
 
 
 def test_other_secret_gives_other_store_ids(settings):
