@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import subprocess
 import sys
@@ -91,6 +92,8 @@ async def test_issue_token_cli_output_is_accepted(client, fake_sms, identity_set
         **{k: v for k, v in os.environ.items() if k not in ("DATA_KEY", "SELFSERVICE_ENV")},
         "DATABASE_URL": identity_settings.database_url,
         "SECRET_KEY": identity_settings.secret_key.reveal(),
+        # the CLI must look the subject up under the same key the app seeded it with
+        "DATA_KEY": base64.urlsafe_b64encode(identity_settings.data_key).decode(),
     }
     proc = await asyncio.to_thread(
         subprocess.run,
