@@ -80,7 +80,9 @@ async def apply_repair(
         repair["visibility"] = "unpublished"
     else:
         repair["visibility"] = "visible_until_period_ends"
-        repair["visible_until"] = record.published_through.isoformat() if record.published_through else None
+        repair["visible_until"] = (
+            record.published_through.isoformat() if record.published_through else None
+        )
     record.flags = {**record.flags, "repair": {**repair, "rule": visibility}}
     await record_status.move(
         record,
