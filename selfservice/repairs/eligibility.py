@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from selfservice.calendar import get_calendar
 from selfservice.enums import Nature, RecordStatus
 from selfservice.errors import DomainError, NotFound
 from selfservice.policy import Policy
@@ -98,9 +99,12 @@ def available_from(record: CreditRecord, policy: Policy) -> date | None:
     return first
 
 
-def route_of(record: CreditRecord, policy: Policy) -> Route:
-    """The route of the regime that fixed the record (the rule in force on its finding date)."""
-    return Route(value_or(policy, "repair.route", record.finding_date, Route.LOCAL_DECIDE.value))
+def route_of(record: CreditRecord, policy: Policy, today: date) -> Route:
+    """The route is procedural: the rule in force on the day an application filed ``today`` is
+    received (the next working day when ``today`` is not one), whatever the record's finding date.
+    """
+    received = get_calendar().received_on(today)
+    return Route(value_or(policy, "repair.route", received, Route.LOCAL_DECIDE.value))
 
 
 def checklist(policy: Policy, today: date) -> list[ChecklistItem]:
@@ -192,7 +196,7 @@ def assess(record: CreditRecord, policy: Policy, today: date) -> Eligibility:
                 )
             )
         start = available_from(record, policy)
-        route = route_of(record, policy)
+        route = route_of(record, policy, today)
         if start and today < start:
             reasons.append(
                 Reason(

@@ -33,9 +33,12 @@ def _codes(answer) -> list[str]:
 
 # (policy, finding date, severity, available_from, route); each expectation from the rule text:
 CASES = [
-    # Yuxi art. 12(二) (records found before 2026-04-01): kept 3 years, no minimum period, so an
-    # application is possible as soon as the behaviour is corrected; local route (art. 17–18)
-    (YUXI, date(2025, 6, 10), "general", date(2025, 6, 10), "local_decide"),
+    # Yuxi art. 12(三) (2023-05-01..2026-03-31): the periods of 令第58号 prevail, 一般 minimum
+    # 3 months from the finding date: 2025-06-10 + 3 months = last day 2025-09-10 (民法典
+    # art. 201–202), first day 2025-09-11 (the 2026 transition rule's new 一般 minimum is also
+    # 3 months, so the earlier of the two is the same day); filed 2025-09-11 (a Thursday, a
+    # working day), before 2026-04-01: the local route (Yuxi art. 17–18)
+    (YUXI, date(2025, 6, 10), "general", date(2025, 9, 11), "local_decide"),
     # national 2026 (一般: minimum 3 months): 2026-04-01 + 3 months = last day 2026-07-01
     # (民法典 art. 201–202), so the first day is 2026-07-02; route via 信用中国
     (YUXI, date(2026, 4, 1), "general", date(2026, 7, 2), "national_forward"),
@@ -60,8 +63,20 @@ def test_the_eve_and_the_day_of_available_from(policy, found, severity, first, r
     assert eve.reasons[0].rule["source"]  # the rule that fixed the period is cited
 
 
+@pytest.mark.parametrize(
+    ("today", "route"),
+    [
+        (date(2026, 3, 29), "local_decide"),  # a Sunday: received Monday 2026-03-30
+        (date(2026, 3, 31), "local_decide"),  # the last day of the Yuxi art. 17–18 path
+        (date(2026, 4, 1), "national_forward"),  # 令第36号 in force: whatever the finding date
+    ],
+)
+def test_the_route_is_that_of_the_day_the_application_is_received(today, route):
+    assert assess(_record(date(2025, 6, 10)), YUXI, today).route.value == route
+
+
 def test_checklist_is_the_national_minimum_with_local_items_optional():
-    yuxi = assess(_record(date(2025, 6, 10)), YUXI, date(2026, 11, 20))
+    yuxi = assess(_record(date(2025, 6, 10)), YUXI, date(2026, 3, 20))
     assert [(i.code, i.required) for i in yuxi.checklist] == [
         ("fulfilment_proof", True),
         ("commitment_letter", True),

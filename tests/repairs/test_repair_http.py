@@ -25,7 +25,7 @@ from selfservice.cases.models import CaseTransition
 from selfservice.notifications.models import OutboxMessage
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
 
-FRIDAY = date(2026, 11, 20)
+MONDAY = date(2026, 3, 30)  # the local path (Yuxi art. 17–18) ends 2026-03-31
 
 
 @asynccontextmanager
@@ -47,7 +47,7 @@ async def yuxi(make_app, database):
     record = await make_record(rw, found=date(2025, 6, 10), provider=rw.county, listed=True)
     await db.close()
     app = make_app(database, jurisdiction="yuxi")
-    app.ctx.clock = at(FRIDAY)
+    app.ctx.clock = at(MONDAY)
     w = rw.w
     heads = {
         "subject": headers(app, subject_principal(w.subject.id)),
@@ -72,7 +72,7 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
     url = f"/api/v1/me/records/{record.id}/repair"
     _, res = await client.get(url, headers=heads["agent"])
     assert res.status == 200 and res.json["eligible"] is True, res.text
-    assert res.json["route"] == "local_decide" and res.json["available_from"] == "2025-06-10"
+    assert res.json["route"] == "local_decide" and res.json["available_from"] == "2025-09-11"
     assert [c["code"] for c in res.json["checklist"] if c["required"]] == [
         "fulfilment_proof",
         "commitment_letter",
@@ -102,10 +102,11 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
     _, res = await client.post("/api/v1/repairs", json=payload, headers=heads["subject"] | key)
     assert res.status == 201, res.text
     receipt = res.json["receipt"]
-    assert re.fullmatch(r"XF20261120-0001", receipt)
+    assert re.fullmatch(r"XF20260330-0001", receipt)
     assert res.json["status"] == "checking" and "不收取任何费用" in res.json["notice"]
-    # Yuxi art. 18: 15 working days after Friday 2026-11-20 (Nov 23–27, Nov 30–Dec 4, Dec 7–11)
-    assert res.json["deadline"]["due"] == "2026-12-11"
+    # Yuxi art. 18: 15 working days after Monday 2026-03-30 (Mar 31–Apr 3; 清明 Apr 4–6 off;
+    # Apr 7–10, Apr 13–17, Apr 20–21)
+    assert res.json["deadline"]["due"] == "2026-04-21"
     assert res.json["data"]["route"] == "local_decide"
     assert len(res.json["data"]["commitment"]["sha256"]) == 64
     _, again = await client.post("/api/v1/repairs", json=payload, headers=heads["subject"] | key)
@@ -129,8 +130,9 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
     assert gone.status == 404  # the case now sits with the city department
     _, res = await _move(client, receipt, heads["city"], action="consent", reason="同意")
     assert res.status == 200 and res.json["status"] == "approved", res.text
-    # art. 18: the credit office repairs within 5 working days of the consent (Nov 23–27)
-    assert res.json["deadline"]["step_due"] == "2026-11-27"
+    # art. 18: the credit office repairs within 5 working days of the consent (Mar 31–Apr 3;
+    # 清明 Apr 4–6 off; Apr 7)
+    assert res.json["deadline"]["step_due"] == "2026-04-07"
     _, res = await _move(client, receipt, heads["city"], action="apply")
     assert res.status == 403
     _, res = await _move(client, receipt, heads["credit"], action="apply")
@@ -147,13 +149,15 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
     ]
     _, detail = await client.get(f"/api/v1/me/records/{record.id}", headers=heads["subject"])
     assert [x["label"] for x in detail.json["labels"]] == ["已修复"]
-    assert detail.json["published"] is True  # Yuxi art. 20: kept until its period ends
+    # Yuxi art. 20 (kept until its period ends) applied only up to 2019-06-30; since then the
+    # national rule: repair ends publication (527号 part 3; 令第58号 art. 3, in force 2026-03-30)
+    assert detail.json["published"] is False
     measure = detail.json["measures"][0]
     assert measure["state"] == "lifted" and receipt in measure["reason"]
     assert detail.json["actions"]["repair"]["reasons"] == ["already_repaired"]
     _, report = await client.get("/api/v1/me/report?format=pdf", headers=heads["subject"])
-    text = pdf_text(report.body)
-    assert record.document_number in text and "已修复" in text
+    # no longer published, so no longer in the report either (as on the national route below)
+    assert report.status == 200 and record.document_number not in pdf_text(report.body)
     _, staff_letter = await client.get(
         f"/api/v1/staff/repairs/{receipt}/commitment.pdf", headers=heads["credit"]
     )
@@ -165,7 +169,7 @@ async def test_local_repair_with_county_to_city_consent_and_its_effects(yuxi):
 
     async with opened(database):
         entry = await ListEntry.get(record_id=record.id)
-        assert entry.exited_on == FRIDAY
+        assert entry.exited_on == MONDAY
         events = await RecordEvent.filter(record_id=record.id).values_list("action", flat=True)
         assert {"repair_filed", "repaired", "list_exit", "department_notified"} <= set(events)
         notified = set(

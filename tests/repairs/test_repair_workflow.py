@@ -65,8 +65,11 @@ async def test_deadlines_into_2027_are_estimated_and_the_sweep_escalates(databas
     rw = await make_repair_world("yuxi")
     record = await make_record(rw, found=date(2025, 6, 10))
     case = await _file(rw, record, date(2026, 12, 24))
-    # 15 working days after 2026-12-24 run into 2027, whose holidays the calendar only estimates
-    assert case.status == "checking" and case.due == date(2027, 1, 14) and case.due_estimated
+    # filed after 2026-04-01: the national route (令第36号); by hand, the result is due 10 working
+    # days after Thursday 2026-12-24 (Dec 25, Dec 28–31; 元旦 2027-01-01 off; Jan 4–8), in 2027,
+    # whose holidays the calendar only estimates
+    assert case.status == "forwarding" and case.data["route"] == "national_forward"
+    assert case.due == date(2027, 1, 8) and case.due_estimated
     counts = await sweeps.sweep(today=date(2027, 2, 1), policy=rw.policy)
     assert counts["escalated"] == 1
     escalation = await CaseTransition.get(case_id=case.id, action="escalate")
@@ -76,35 +79,36 @@ async def test_deadlines_into_2027_are_estimated_and_the_sweep_escalates(databas
 async def test_a_city_department_approves_directly_in_kunming(database):
     rw = await make_repair_world("kunming")
     record = await make_record(rw, found=date(2025, 6, 10))
-    case = await _file(rw, record, date(2026, 11, 20))
+    case = await _file(rw, record, date(2026, 3, 27))  # the local path ends 2026-03-31
     handler = rw.w.staff(rw.w.handler)
     case = await cases.act(
         actor=handler,
         ask=MoveIn("approve"),
         policy=rw.policy,
-        today=date(2026, 11, 23),
+        today=date(2026, 3, 30),
         case_id=case.id,
     )
-    # platform commitment (Kunming task 18 sets no days): 5 working days after 2026-11-23
-    assert case.status == "approved" and case.step_due == date(2026, 11, 30)
+    # platform commitment (Kunming task 18 sets no days): 5 working days after Monday 2026-03-30
+    # (Mar 31–Apr 3; 清明 Apr 4–6 off; Apr 7)
+    assert case.status == "approved" and case.step_due == date(2026, 4, 7)
 
 
 async def test_an_agent_without_the_repair_scope_cannot_move_a_repair(database):
     rw = await make_repair_world("yuxi")
     record = await make_record(rw, found=date(2025, 6, 10))
-    case = await _file(rw, record, date(2026, 11, 20))
+    case = await _file(rw, record, date(2026, 3, 20))
     reader = actor_of(Principal(kind="subject", subject_id=rw.w.subject.id, scopes=("progress",)))
     with pytest.raises(Forbidden):
         await cases.act(
             actor=reader,
             ask=MoveIn("withdraw"),
             policy=rw.policy,
-            today=date(2026, 11, 20),
+            today=date(2026, 3, 20),
             case_id=case.id,
         )
     agent = actor_of(Principal(kind="subject", subject_id=rw.w.subject.id, scopes=("repair",)))
     done = await service.withdraw(
-        actor=agent, receipt=case.receipt, reason="", policy=rw.policy, today=date(2026, 11, 20)
+        actor=agent, receipt=case.receipt, reason="", policy=rw.policy, today=date(2026, 3, 20)
     )
     assert done.status == "withdrawn"
 
@@ -120,7 +124,7 @@ async def test_concurrent_retries_and_rivals_leave_one_open_repair(database):
             actor=actor,
             application=service.Application(record.id, "已履行全部义务", (evidence,), True),
             policy=rw.policy,
-            today=date(2026, 11, 20),
+            today=date(2026, 3, 20),
             intake=ManualIntake(),
             idempotency_key=key,
         )
