@@ -17,6 +17,12 @@ def days_of(policy: Policy, rule_id: str, on: date) -> int:
     return int(policy.value(rule_id, on))
 
 
+def case_days(case: Case, policy: Policy, rule_id: str, on: date) -> int:
+    """A case's procedural day count: the rule in force when the case was filed governs it to
+    the end (a regime change does not rewrite a running procedure)."""
+    return days_of(policy, rule_id, case.filed_on or on)
+
+
 def start_final(case: Case, workflow: Workflow, *, policy: Policy, on: date) -> None:
     """Fix the case's final deadline from the rule in force on the filing day."""
     if workflow.final_rule_id is None:
@@ -35,7 +41,7 @@ def start_step(case: Case, workflow: Workflow, *, policy: Policy, on: date) -> N
     if step.rule_id is None:
         case.step_due = case.due
         return
-    deadline = get_calendar().deadline(on, days_of(policy, step.rule_id, on))
+    deadline = get_calendar().deadline(on, case_days(case, policy, step.rule_id, on))
     # the case's own deadline binds every step: a late step does not move it
     case.step_due = min(deadline.due, case.due) if case.due else deadline.due
     case.due_estimated = case.due_estimated or deadline.estimated

@@ -27,7 +27,8 @@ CONSENT_RULE = "repair.county_needs_city_consent"
 
 def restart(ctx: MoveContext, rule_id: str) -> None:
     """A new stage with its own statutory clock: it binds the case from now on."""
-    deadline = get_calendar().deadline(ctx.today, clock.days_of(ctx.policy, rule_id, ctx.today))
+    days = clock.case_days(ctx.case, ctx.policy, rule_id, ctx.today)
+    deadline = get_calendar().deadline(ctx.today, days)
     ctx.case.step_due = ctx.case.due = deadline.due
     ctx.case.due_estimated = deadline.estimated
 

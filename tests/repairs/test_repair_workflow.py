@@ -93,6 +93,22 @@ async def test_a_city_department_approves_directly_in_kunming(database):
     assert case.status == "approved" and case.step_due == date(2026, 4, 7)
 
 
+async def test_a_local_case_filed_before_the_switch_keeps_its_clocks_after_it(database):
+    rw = await make_repair_world("kunming")
+    record = await make_record(rw, found=date(2025, 6, 10))
+    case = await _file(rw, record, date(2026, 3, 31))  # last day of the local path
+    case = await cases.act(
+        actor=rw.w.staff(rw.w.handler),
+        ask=MoveIn("approve"),
+        policy=rw.policy,
+        today=date(2026, 4, 8),
+        case_id=case.id,
+    )
+    # the procedure runs under the rule in force when it was filed: 5 working days after
+    # Wednesday 2026-04-08 (Apr 9, 10, 13, 14, 15), although that rule ended on 2026-03-31
+    assert case.status == "approved" and case.step_due == date(2026, 4, 15)
+
+
 async def test_an_agent_without_the_repair_scope_cannot_move_a_repair(database):
     rw = await make_repair_world("yuxi")
     record = await make_record(rw, found=date(2025, 6, 10))
