@@ -25,6 +25,7 @@ from handlers import (
     staff_auth,
     staff_queue,
     sweeper,
+    web,
     wechat,
     worker,
 )
@@ -54,6 +55,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     cases.bp,
     staff_queue.bp,
     notifications.bp,
+    web.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
 
