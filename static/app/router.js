@@ -23,12 +23,19 @@ const TABLE = [
   ["me", /^\/me$/],
 ];
 
+// Older names the chat's links still use (nlp/skills): the same screens.
+const ALIASES = { "/report": "/tip", "/report-status": "/tip/follow" };
+
 export function parse(hash) {
-  const [path, qs] = hash.replace(/^#/, "").split("?");
+  let [path, qs] = hash.replace(/^#/, "").split("?");
   const query = Object.fromEntries(new URLSearchParams(qs || ""));
+  const given = path;
+  path = ALIASES[path] || path || "/";
+  if (path === "/cases" && query.receipt) path = "/cases/" + query.receipt;
+  if (path !== given && given) history.replaceState(null, "", "#" + path + (path.startsWith("/cases/") ? "" : qs ? "?" + qs : ""));
   for (const [name, pattern] of TABLE) {
-    const m = pattern.exec(path || "/");
-    if (m) return { name, params: { ...(m.groups || {}) }, query, path: path || "/" };
+    const m = pattern.exec(path);
+    if (m) return { name, params: { ...(m.groups || {}) }, query, path };
   }
   return { name: "not-found", params: {}, query, path };
 }

@@ -118,9 +118,10 @@ export const Verify = {
   },
   template: `
     <div class="screen">
-      <van-empty v-if="done" image="success" description="身份核验成功">
+      <div v-if="done" class="success-box" role="status">
+        <van-icon name="checked" size="64" color="#07c160" /><p>身份核验成功</p>
         <van-button round type="primary" @click="next">继续办理</van-button>
-      </van-empty>
+      </div>
       <template v-else>
         <van-tabs v-model:active="tab" @change="step.challenge = ''">
           <van-tab title="个人" name="citizen" />

@@ -66,7 +66,7 @@ export const CaseDetail = {
             <van-cell title="提交日期" :value="state.data.filed_on" />
             <van-cell v-if="state.data.closed_on" title="办结日期" :value="state.data.closed_on" />
             <van-cell v-else-if="state.data.deadline" title="期限" :label="deadlineText(state.data.deadline)"
-              :class="{ overdue: state.data.deadline.overdue }" />
+              class="case-deadline" :class="{ overdue: state.data.deadline.overdue }" />
             <van-cell v-if="state.data.next_step && state.data.next_step.text" title="下一步" :label="state.data.next_step.text" />
             <van-cell v-if="state.data.record_id" title="相关记录" is-link :url="'#/records/' + state.data.record_id" />
           </van-cell-group>

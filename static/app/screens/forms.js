@@ -13,7 +13,7 @@ export const Receipt = {
   props: { title: String, caseView: Object },
   template: `
     <div class="receipt" role="status">
-      <van-empty image="success" :description="title" />
+      <div class="success-box"><van-icon name="checked" size="64" color="#07c160" /><p>{{ title }}</p></div>
       <van-cell-group inset>
         <van-cell title="受理编号" :value="caseView.receipt" class="receipt-no" />
         <van-cell title="状态" :value="caseView.status_label" />

@@ -151,7 +151,7 @@ export const Tip = {
   template: `
     <div class="screen">
       <div v-if="filed" class="receipt tip-receipt" role="status">
-        <van-empty image="success" description="举报已提交，我们将严格为举报人保密" />
+        <div class="success-box"><van-icon name="checked" size="64" color="#07c160" /><p>举报已提交，我们将严格为举报人保密</p></div>
         <van-cell-group inset>
           <van-cell title="举报编号" :value="filed.receipt" class="receipt-no">
             <template #right-icon><van-button size="mini" @click="copy(filed.receipt)">复制</van-button></template>
