@@ -1,7 +1,7 @@
 // The H5 front: one Vue app, Vant components, screens chosen by the hash route.
 import { session } from "./api.js";
 import { register } from "./common.js";
-import { route } from "./router.js";
+import { go, route } from "./router.js";
 import { Me, SignIn, Verify } from "./screens/account.js";
 import { CaseDetail, Cases, Notifications } from "./screens/cases.js";
 import { Chat } from "./screens/chat.js";
@@ -78,7 +78,7 @@ const Root = {
     watch(screen, (s) => (document.title = s[1] + " - 信用自助服务"), { immediate: true });
     const tab = computed(() => TABS[route.name] || "");
     const back = () => (history.length > 1 ? history.back() : (location.hash = "#/"));
-    return { route, large, screen, tab, back };
+    return { route, large, screen, tab, back, go };
   },
   template: `
     <van-nav-bar :title="screen[1]" :left-arrow="route.name !== 'home'" @click-left="back" fixed placeholder safe-area-inset-top>
@@ -88,12 +88,12 @@ const Root = {
     </van-nav-bar>
     <component :is="screen[0]" :key="route.path + JSON.stringify(route.query)" />
     <van-tabbar :model-value="tab" fixed placeholder safe-area-inset-bottom>
-      <van-tabbar-item name="home" icon="wap-home-o" url="#/">首页</van-tabbar-item>
-      <van-tabbar-item name="records" icon="orders-o" url="#/records">记录</van-tabbar-item>
-      <van-tabbar-item name="cases" icon="todo-list-o" url="#/cases">办理</van-tabbar-item>
-      <van-tabbar-item name="notifications" icon="bell" url="#/notifications">消息</van-tabbar-item>
-      <van-tabbar-item name="chat" icon="chat-o" url="#/chat">咨询</van-tabbar-item>
-      <van-tabbar-item name="me" icon="user-o" url="#/me">我的</van-tabbar-item>
+      <van-tabbar-item name="home" icon="wap-home-o" @click="go('/')">首页</van-tabbar-item>
+      <van-tabbar-item name="records" icon="orders-o" @click="go('/records')">记录</van-tabbar-item>
+      <van-tabbar-item name="cases" icon="todo-list-o" @click="go('/cases')">办理</van-tabbar-item>
+      <van-tabbar-item name="notifications" icon="bell" @click="go('/notifications')">消息</van-tabbar-item>
+      <van-tabbar-item name="chat" icon="chat-o" @click="go('/chat')">咨询</van-tabbar-item>
+      <van-tabbar-item name="me" icon="user-o" @click="go('/me')">我的</van-tabbar-item>
     </van-tabbar>`,
 };
 
