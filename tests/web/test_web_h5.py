@@ -14,10 +14,12 @@ import zlib
 import pytest
 from playwright.sync_api import expect
 
-from selfservice.demo.data import ENTERPRISES, uscc
+from selfservice.demo.data import CITIZENS, ENTERPRISES, resident_id, uscc
 from web_support import DIANCHI, LI, ZHANG, Phone, Server
 
 USCC = {key: uscc(body) for key, _, _, body, *_ in ENTERPRISES}
+NAME = {key: name for key, _, name, *_ in ENTERPRISES}
+PERSON = {key: (name, resident_id(i) if len(i) == 17 else i, p) for key, name, i, p, _ in CITIZENS}
 RECEIPT = re.compile(r"^YY\d{8}-\d{4}$")
 
 
@@ -132,6 +134,36 @@ def test_records_filter_and_detail_with_measures_periods_and_actions(phone: Phon
     expect(page.get_by_text("申请信用修复", exact=True)).to_be_visible()
 
 
+def sign_in_and_verify(page, server: Server, name: str, id_number: str, mobile: str) -> None:
+    page.fill("input[name=phone]", mobile)
+    sent = len(server.sms.messages)
+    page.click("button.send-code")
+    page.fill("input[name=code]", server.sms.last_code(mobile, after=sent))
+    page.get_by_role("button", name="登录").click()
+    page.fill("input[name=name]", name)
+    page.fill("input[name=id_number]", id_number)
+    sent = len(server.sms.messages)
+    page.get_by_role("button", name="下一步").click()
+    page.fill("input[name=verify_code]", server.sms.last_code(mobile, after=sent))
+    page.get_by_role("button", name="确认核验").click()
+    expect(page.get_by_text("身份核验成功")).to_be_visible()
+
+
+def test_agent_asks_to_act_for_an_enterprise_with_a_letter(phone: Phone, server: Server):
+    page = phone.page
+    name, id_number, mobile = PERSON["wangwu"]
+    phone.open("#/signin?next=%2Fverify")
+    sign_in_and_verify(page, server, name, id_number, mobile)
+    page.get_by_role("button", name="继续办理").click()
+    page.get_by_role("tab", name="企业经办人").click()
+    page.fill("input[name=enterprise_name]", NAME["xiaomian"])
+    page.fill("input[name=agent_uscc]", USCC["xiaomian"])
+    page.get_by_text("信用承诺", exact=True).click()  # not asked for
+    page.locator(".agent-letter input[type=file]").set_input_files(png())
+    page.get_by_role("button", name="提交授权申请").click()
+    expect(page.locator(".agent-list")).to_contain_text("待审核")
+
+
 def test_summary_and_who_used_my_data(phone: Phone):
     page = phone.page
     phone.sign_in_as(ZHANG["id"], "#/summary")
@@ -175,6 +207,7 @@ def test_objection_from_the_record_to_the_receipt_and_timeline(phone: Phone, ser
     number = receipt.text_content()
     page.get_by_text("查看办理进度").click()
     expect(page).to_have_url(re.compile(rf"#/cases/{number}$"))
+    expect(page.locator(".case-evidence")).to_contain_text("receipt-photo.png")
     expect(page.locator(".timeline .van-step")).not_to_have_count(0)
     expect(page.locator(".case-deadline .van-cell__label")).to_contain_text("个工作日")
     page.locator(".van-tabbar-item", has_text="办理").click()
@@ -231,6 +264,26 @@ def test_double_tap_submits_once(phone: Phone, server: Server):
     assert [u for u in posts if u.endswith("/api/v1/objections")] == [posts[0]]
     cases = server.api("/api/v1/cases", token=server.token(USCC["wuhua"]))["items"]
     assert len(cases) == 1
+
+
+def test_add_material_then_withdraw_the_case(phone: Phone, server: Server):
+    page = phone.page
+    record = objectionable(server, USCC["tongda"])[0]
+    token = server.token(USCC["tongda"])
+    body = {"record_id": record, "type": "content_wrong", "statement": "金额有误，请核实。"}
+    receipt = server.api("/api/v1/objections", token=token, body=body)["receipt"]
+    phone.sign_in_as(USCC["tongda"], "#/cases")
+    page.locator(".case-item", has_text=receipt).click()
+    page.get_by_role("button", name="补充材料").click()
+    page.fill(".case-more textarea", "补充缴款凭证。")
+    page.locator(".case-more .ev-album input[type=file]").set_input_files(png())
+    expect(page.locator(".case-more .van-uploader__mask")).to_have_count(0)
+    page.get_by_role("button", name="提交补充材料").click()
+    expect(page.locator(".case-evidence")).to_contain_text("receipt-photo.png")
+    page.get_by_role("button", name="撤回申请").click()
+    page.locator(".van-dialog__confirm").click()
+    expect(page.locator(".case-status")).to_have_text("已撤回")
+    expect(page.get_by_role("button", name="撤回申请")).to_have_count(0)
 
 
 def test_notification_leads_to_the_case(phone: Phone, server: Server):

@@ -171,7 +171,7 @@ export const Verify = {
                   </van-checkbox-group>
                 </template>
               </van-field>
-              <van-field label="授权委托书">
+              <van-field label="授权委托书" class="agent-letter">
                 <template #input>
                   <van-uploader v-model="agent.letter" :max-count="1" accept="image/*,application/pdf" upload-text="拍照或选择文件" />
                 </template>
@@ -181,7 +181,7 @@ export const Verify = {
             <form-error :text="requestAgency.error.value" />
             <div class="actions"><van-button round block type="primary" native-type="submit" :loading="requestAgency.busy.value">提交授权申请</van-button></div>
           </van-form>
-          <van-cell-group v-if="agents.length" inset title="我的经办授权">
+          <van-cell-group v-if="agents.length" inset title="我的经办授权" class="agent-list">
             <van-cell v-for="a in agents" :key="a.id" :title="'授权 #' + a.id" :label="'申请于 ' + (a.requested_at || '').slice(0, 10)">
               <template #value>
                 <van-button v-if="a.status === 'approved'" size="mini" type="primary" @click="actAs.submit(a.id)">以经办人身份办理</van-button>

@@ -79,8 +79,12 @@ export const CaseDetail = {
               </van-step>
             </van-steps>
           </van-cell-group>
+          <van-cell-group inset v-if="state.data.evidence && state.data.evidence.length" title="已提交的材料" class="case-evidence">
+            <van-cell v-for="e in state.data.evidence" :key="e.id" :title="e.name" icon="description"
+              :value="Math.max(1, Math.round(e.size / 1024)) + ' KB'" />
+          </van-cell-group>
           <template v-if="!state.data.closed_on">
-            <van-cell-group inset v-if="more.open" title="补充材料">
+            <van-cell-group inset v-if="more.open" title="补充材料" class="case-more">
               <van-field v-model="more.statement" type="textarea" rows="3" maxlength="2000" placeholder="补充说明（可选）" />
               <evidence-field v-model="more.evidence" />
             </van-cell-group>
