@@ -48,6 +48,16 @@ async function errorOf(resp) {
   return new ApiError(resp.status, err.code || "http_" + resp.status, chinese(err.message), err.details);
 }
 
+/** A random id of this browser, sent where the API limits abuse per device (never stored with a tip). */
+export function deviceId() {
+  let id = localStorage.getItem("device-id");
+  if (!id) {
+    id = newKey();
+    localStorage.setItem("device-id", id);
+  }
+  return id;
+}
+
 /** A random key for one form instance: a retried or double-tapped submit files once. */
 export function newKey() {
   const bytes = new Uint8Array(16);
@@ -96,12 +106,17 @@ export async function api(path, options = {}) {
   return resp.json();
 }
 
-/** Upload one evidence file with progress (XHR: fetch has no upload progress). */
-export function uploadEvidence(file, onProgress, path = "/api/v1/evidence", field = "file", extra = {}) {
+/**
+ * Upload one file with progress (XHR: fetch has no upload progress). options: path, field (the
+ * multipart name), extra (other form fields), headers, auth (default true).
+ */
+export function uploadEvidence(file, onProgress, options = {}) {
+  const { path = "/api/v1/evidence", field = "file", extra = {}, headers = {}, auth = true } = options;
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);
-    if (session.access) xhr.setRequestHeader("Authorization", "Bearer " + session.access);
+    if (auth && session.access) xhr.setRequestHeader("Authorization", "Bearer " + session.access);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && onProgress) onProgress(Math.round((e.loaded / e.total) * 100));
     };

@@ -79,7 +79,12 @@ const KB = 1024;
 /** Evidence: camera or album/file, each upload with its progress; v-model is the list of ids. */
 export const EvidenceField = {
   name: "EvidenceField",
-  props: { modelValue: Array, label: { type: String, default: "证明材料" }, max: { type: Number, default: 9 } },
+  props: {
+    modelValue: Array,
+    label: { type: String, default: "证明材料" },
+    max: { type: Number, default: 9 },
+    upload: { type: Object, default: () => ({}) }, // uploadEvidence options (path, headers, auth)
+  },
   emits: ["update:modelValue"],
   setup(props, { emit }) {
     const files = ref([]);
@@ -97,7 +102,7 @@ export const EvidenceField = {
         item.status = "uploading";
         item.message = "上传中 0%";
         try {
-          const row = await uploadEvidence(item.file, (p) => (item.message = "上传中 " + p + "%"));
+          const row = await uploadEvidence(item.file, (p) => (item.message = "上传中 " + p + "%"), props.upload);
           item.status = "done";
           item.message = "";
           item.evidenceId = row.id;

@@ -13,9 +13,9 @@ import zlib
 
 import pytest
 from playwright.sync_api import expect
+from web_support import DIANCHI, LI, ZHANG, Phone, Server
 
 from selfservice.demo.data import CITIZENS, ENTERPRISES, resident_id, uscc
-from web_support import DIANCHI, LI, ZHANG, Phone, Server
 
 USCC = {key: uscc(body) for key, _, _, body, *_ in ENTERPRISES}
 NAME = {key: name for key, _, name, *_ in ENTERPRISES}
@@ -27,7 +27,9 @@ def png() -> dict:
     """A real (tiny) PNG: evidence types are decided by magic bytes."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + b"\xc8\x10\x2e" * 8 for _ in range(8))
     body = (
@@ -321,7 +323,9 @@ def test_chat_tab_links_open_the_screens(phone: Phone):
 def test_large_text_mode_for_older_users(phone: Phone):
     page = phone.page
     phone.open("#/")
-    size = page.evaluate("getComputedStyle(document.querySelector('.van-grid-item__text')).fontSize")
+    size = page.evaluate(
+        "getComputedStyle(document.querySelector('.van-grid-item__text')).fontSize"
+    )
     page.get_by_role("switch").click()
     expect(page.locator("html")).to_have_class(re.compile("large-text"))
     larger = page.evaluate(

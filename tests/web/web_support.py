@@ -17,12 +17,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -54,7 +54,7 @@ class FakeSms:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 ok = self.headers.get("Authorization") == f"Bearer {SMS_TOKEN}"
                 if ok:
@@ -103,13 +103,12 @@ class Server:
         return self.tokens[identifier]
 
     def api(self, path: str, *, token: str | None = None, body: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, headers=headers)
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            return json.loads(resp.read())
+        """GET (or POST ``body``) the JSON API directly, to set a scene or check an outcome."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        method = "GET" if body is None else "POST"
+        resp = httpx.request(method, self.base + path, json=body, headers=headers, timeout=10)
+        assert resp.status_code < 300, resp.text
+        return resp.json()
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
@@ -192,10 +191,9 @@ def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             pytest.fail("the server exited:\n" + log.read_text()[-3000:], pytrace=False)
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
             time.sleep(0.2)
     pytest.fail("the server did not become healthy:\n" + log.read_text()[-3000:], pytrace=False)
 

@@ -99,10 +99,10 @@ export const Verify = {
     }
     const requestAgency = useSubmit(async () => {
       if (!agent.letter.length) throw new ApiError(0, "input", "请上传授权委托书");
-      await uploadEvidence(agent.letter[0].file, (p) => (progress.value = p), "/api/v1/identity/agents", "letter", {
-        uscc: agent.uscc,
-        enterprise_name: agent.enterprise_name,
-        scopes: agent.scopes.join(","),
+      await uploadEvidence(agent.letter[0].file, (p) => (progress.value = p), {
+        path: "/api/v1/identity/agents",
+        field: "letter",
+        extra: { uscc: agent.uscc, enterprise_name: agent.enterprise_name, scopes: agent.scopes.join(",") },
       });
       vant.showSuccessToast("已提交，等待审核");
       await loadAgents();

@@ -6,7 +6,7 @@ import { route } from "../router.js";
 const { reactive, ref } = Vue;
 
 /** The commitment letter of a repair application (DESIGN §4: a GET with `commitment` in its path). */
-export const commitmentPath = (recordId) => `/api/v1/me/records/${recordId}/repair/commitment`;
+export const commitmentPath = (recordId) => `/api/v1/me/records/${recordId}/repair/commitment.pdf`;
 
 export const Receipt = {
   name: "Receipt",
@@ -99,7 +99,8 @@ export const Objection = {
 };
 
 const text = (item) =>
-  typeof item === "string" ? item : item.label || item.title || item.text || item.reason || item.name || "";
+  typeof item === "string" ? item : item.label || item.message || item.title || item.text || item.name || "";
+const ruleOf = (item) => (item && item.rule && item.rule.title ? item.rule.title + (item.rule.source ? "（" + item.rule.source + "）" : "") : "");
 
 export const Repair = {
   components: { Receipt, RecordPicker },
@@ -111,7 +112,9 @@ export const Repair = {
     const form = reactive({ statement: "", evidence: [], accepted: false });
     const key = newKey();
     const filed = ref(null);
-    const letter = useSubmit(() => download(commitmentPath(route.query.record), "信用修复承诺书.pdf"));
+    const letter = useSubmit(() =>
+      download((check.data && check.data.commitment_url) || commitmentPath(route.query.record), "信用修复承诺书.pdf"),
+    );
     const send = useSubmit(async () => {
       if (!form.accepted) throw new ApiError(0, "input", "请先阅读并接受信用修复承诺书");
       const body = {
@@ -123,11 +126,11 @@ export const Repair = {
       filed.value = await api("/api/v1/repairs", { method: "POST", body, key });
     });
     const ROUTE = { local_decide: "本地认定部门审核", national_forward: "经“信用中国”网站受理" };
-    return { target, check, form, filed, letter, send, text, ROUTE };
+    return { target, check, form, filed, letter, send, text, ruleOf, ROUTE };
   },
   template: `
     <div class="screen">
-      <receipt v-if="filed" title="信用修复申请已提交（免费办理）" :case-view="filed" />
+      <receipt v-if="filed" :title="filed.notice || '信用修复申请已提交（免费办理）'" :case-view="filed" />
       <screen-state v-else :state="target">
         <record-picker v-if="target.data && target.data.picker" :records="target.data.picker" action="申请信用修复" />
         <template v-else-if="target.data">
@@ -139,8 +142,9 @@ export const Repair = {
               <van-cell-group inset title="修复条件">
                 <van-cell title="是否可申请" :value="check.data.eligible ? '可以申请' : '暂不可申请'" class="eligibility" />
                 <van-cell v-if="check.data.available_from" title="可申请日期" :value="check.data.available_from" />
-                <van-cell v-if="check.data.route" title="办理途径" :value="ROUTE[check.data.route] || check.data.route" />
-                <van-cell v-for="(r, i) in check.data.reasons || []" :key="'r' + i" :title="text(r)" icon="info-o" class="reason" />
+                <van-cell v-if="check.data.route" title="办理途径" :value="check.data.route_label || ROUTE[check.data.route] || check.data.route" />
+                <van-cell v-for="(r, i) in check.data.reasons || []" :key="'r' + i" :title="text(r)" :label="ruleOf(r)" icon="info-o" class="reason" />
+                <van-cell v-if="check.data.free_of_charge" title="信用修复免费办理" icon="passed" />
               </van-cell-group>
               <van-cell-group inset title="需要准备的材料" v-if="(check.data.checklist || []).length">
                 <van-cell v-for="(c, i) in check.data.checklist" :key="'c' + i" :title="text(c)"
@@ -149,7 +153,8 @@ export const Repair = {
               <van-form v-if="check.data.eligible" @submit="send.submit()" class="repair-form">
                 <van-cell-group inset title="纠正失信行为的情况">
                   <van-field v-model="form.statement" name="statement" type="textarea" rows="4" maxlength="2000" show-word-limit
-                    placeholder="请说明已履行的义务、纠正的情况" :rules="[{ required: true, message: '请填写说明' }]" />
+                    placeholder="请说明已履行的义务、纠正的情况（至少 5 个字）"
+                    :rules="[{ validator: (v) => v.trim().length >= 5, message: '请至少填写 5 个字' }]" />
                 </van-cell-group>
                 <van-cell-group inset><evidence-field v-model="form.evidence" label="履行义务的证明" /></van-cell-group>
                 <van-cell-group inset title="信用修复承诺书">
