@@ -25,7 +25,6 @@ from handlers import (
     staff_auth,
     staff_queue,
     sweeper,
-    web,
     wechat,
     worker,
 )
@@ -55,7 +54,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     cases.bp,
     staff_queue.bp,
     notifications.bp,
-    web.bp,
 )
 MAX_BODY = 12 * 1024 * 1024
 

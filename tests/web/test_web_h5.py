@@ -290,11 +290,11 @@ def test_add_material_then_withdraw_the_case(phone: Phone, server: Server):
 
 def test_notification_leads_to_the_case(phone: Phone, server: Server):
     page = phone.page
-    record = objectionable(server, USCC["hongta"])[0]
-    token = server.token(USCC["hongta"])
+    record = objectionable(server, USCC["fuxian"])[0]
+    token = server.token(USCC["fuxian"])
     body = {"record_id": record, "type": "other", "statement": "请核实记录来源。"}
     receipt = server.api("/api/v1/objections", token=token, body=body)["receipt"]
-    phone.sign_in_as(USCC["hongta"], "#/notifications")
+    phone.sign_in_as(USCC["fuxian"], "#/notifications")
     for _ in range(20):  # the in-server worker delivers the outbox every 2 s
         if page.locator(".notification-list .van-cell").count():
             break
