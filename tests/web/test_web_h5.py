@@ -41,6 +41,12 @@ def png() -> dict:
     return {"name": "receipt-photo.png", "mimeType": "image/png", "buffer": body}
 
 
+def big_png(size: int) -> dict:
+    """A PNG padded to ``size`` bytes (the type check reads the magic bytes)."""
+    small = png()
+    return {**small, "buffer": small["buffer"] + b"\0" * (size - len(small["buffer"]))}
+
+
 def objectionable(server: Server, identifier: str) -> list[int]:
     token = server.token(identifier)
     items = server.api("/api/v1/me/records?nature=bad&per_page=100", token=token)["items"]
@@ -53,30 +59,45 @@ def objectionable(server: Server, identifier: str) -> list[int]:
     return out
 
 
+def filed_over_the_api(server: Server, identifier: str, statement: str) -> tuple[int, str]:
+    """An objection filed directly (the scene of a test): its record id and receipt."""
+    record = objectionable(server, identifier)[0]
+    body = {"record_id": record, "type": "content_wrong", "statement": statement}
+    case = server.api("/api/v1/objections", token=server.token(identifier), body=body)
+    return record, case["receipt"]
+
+
 def fill_objection(page, statement: str) -> None:
     page.get_by_text("公示期限有误").click()
     page.fill("textarea[name=statement]", statement)
+
+
+def sign_in_by_code(page, server: Server, mobile: str) -> None:
+    page.fill("input[name=phone]", mobile)
+    sent = len(server.sms.messages)
+    page.click("button.send-code")
+    expect(page.get_by_text("验证码已发送至")).to_be_visible()
+    page.fill("input[name=code]", server.sms.last_code(mobile, after=sent))
+    page.get_by_role("button", name="登录").click()
+
+
+def confirm_by_code(page, server: Server, mobile: str) -> None:
+    sent = len(server.sms.messages)
+    page.get_by_role("button", name="下一步").click()
+    page.fill("input[name=verify_code]", server.sms.last_code(mobile, after=sent))
+    page.get_by_role("button", name="确认核验").click()
+    expect(page.get_by_text("身份核验成功")).to_be_visible()
 
 
 def test_sign_in_with_phone_code_then_verify_as_citizen(phone: Phone, server: Server):
     page = phone.page
     phone.open("#/records")
     expect(page).to_have_url(re.compile(r"#/signin\?next=%2Frecords$"))
-    page.fill("input[name=phone]", ZHANG["phone"])
-    sent = len(server.sms.messages)
-    page.click("button.send-code")
-    expect(page.get_by_text("验证码已发送至")).to_be_visible()
-    page.fill("input[name=code]", server.sms.last_code(ZHANG["phone"], after=sent))
-    page.get_by_role("button", name="登录").click()
+    sign_in_by_code(page, server, ZHANG["phone"])
     expect(page).to_have_url(re.compile(r"#/verify\?next=%2Frecords$"))
-
     page.fill("input[name=name]", ZHANG["name"])
     page.fill("input[name=id_number]", ZHANG["id"])
-    sent = len(server.sms.messages)
-    page.get_by_role("button", name="下一步").click()
-    page.fill("input[name=verify_code]", server.sms.last_code(ZHANG["phone"], after=sent))
-    page.get_by_role("button", name="确认核验").click()
-    expect(page.get_by_text("身份核验成功")).to_be_visible()
+    confirm_by_code(page, server, ZHANG["phone"])
     page.get_by_role("button", name="继续办理").click()
     expect(page).to_have_url(re.compile(r"#/records$"))
     expect(page.locator(".record-item").first).to_be_visible()
@@ -99,20 +120,13 @@ def test_wrong_code_keeps_the_phone_number_and_says_why(phone: Phone, server: Se
 def test_legal_representative_verifies_the_enterprise(phone: Phone, server: Server):
     page = phone.page
     phone.open("#/signin?next=%2Fsummary")
-    page.fill("input[name=phone]", DIANCHI["phone"])
-    sent = len(server.sms.messages)
-    page.click("button.send-code")
-    page.fill("input[name=code]", server.sms.last_code(DIANCHI["phone"], after=sent))
-    page.get_by_role("button", name="登录").click()
+    sign_in_by_code(page, server, DIANCHI["phone"])
     page.get_by_role("tab", name="企业法定代表人").click()
     page.fill("input[name=firm_name]", DIANCHI["name"])
     page.fill("input[name=uscc]", DIANCHI["uscc"])
     page.fill("input[name=rep_name]", DIANCHI["rep"])
     page.fill("input[name=rep_id_number]", DIANCHI["rep_id"])
-    sent = len(server.sms.messages)
-    page.get_by_role("button", name="下一步").click()
-    page.fill("input[name=verify_code]", server.sms.last_code(DIANCHI["phone"], after=sent))
-    page.get_by_role("button", name="确认核验").click()
+    confirm_by_code(page, server, DIANCHI["phone"])
     page.get_by_role("button", name="继续办理").click()
     expect(page).to_have_url(re.compile(r"#/summary$"))
     expect(page.locator(".counts")).to_contain_text("全部记录")
@@ -136,26 +150,14 @@ def test_records_filter_and_detail_with_measures_periods_and_actions(phone: Phon
     expect(page.get_by_text("申请信用修复", exact=True)).to_be_visible()
 
 
-def sign_in_and_verify(page, server: Server, name: str, id_number: str, mobile: str) -> None:
-    page.fill("input[name=phone]", mobile)
-    sent = len(server.sms.messages)
-    page.click("button.send-code")
-    page.fill("input[name=code]", server.sms.last_code(mobile, after=sent))
-    page.get_by_role("button", name="登录").click()
-    page.fill("input[name=name]", name)
-    page.fill("input[name=id_number]", id_number)
-    sent = len(server.sms.messages)
-    page.get_by_role("button", name="下一步").click()
-    page.fill("input[name=verify_code]", server.sms.last_code(mobile, after=sent))
-    page.get_by_role("button", name="确认核验").click()
-    expect(page.get_by_text("身份核验成功")).to_be_visible()
-
-
 def test_agent_asks_to_act_for_an_enterprise_with_a_letter(phone: Phone, server: Server):
     page = phone.page
     name, id_number, mobile = PERSON["wangwu"]
     phone.open("#/signin?next=%2Fverify")
-    sign_in_and_verify(page, server, name, id_number, mobile)
+    sign_in_by_code(page, server, mobile)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=id_number]", id_number)
+    confirm_by_code(page, server, mobile)
     page.get_by_role("button", name="继续办理").click()
     page.get_by_role("tab", name="企业经办人").click()
     page.fill("input[name=enterprise_name]", NAME["xiaomian"])
@@ -216,12 +218,26 @@ def test_objection_from_the_record_to_the_receipt_and_timeline(phone: Phone, ser
     expect(page.locator(".case-item").filter(has_text=number)).to_be_visible()
 
 
+def test_evidence_upload_shows_its_progress(phone: Phone, server: Server):
+    page = phone.page
+    phone.sign_in_as(USCC["yuxitech"], "#/objection")
+    page.locator(".van-cell.is-link, .van-cell--clickable").first.click()
+    expect(page).to_have_url(re.compile(r"#/objection\?record=\d+$"))
+    album = page.locator(".ev-album input[type=file]")
+    assert album.get_attribute("accept") == "image/*,application/pdf"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    slow = {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 400_000}
+    cdp.send("Network.emulateNetworkConditions", slow)
+    album.set_input_files(big_png(1_200_000))
+    expect(page.locator(".van-uploader__mask-message")).to_contain_text(re.compile(r"上传中 \d+%"))
+    expect(page.locator(".van-uploader__mask")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".van-uploader__preview")).to_have_count(1)
+
+
 def test_failed_submit_keeps_the_input_and_shows_the_api_message(phone: Phone, server: Server):
     page = phone.page
-    record = objectionable(server, USCC["kunyao"])[0]
-    token = server.token(USCC["kunyao"])
-    body = {"record_id": record, "type": "content_wrong", "statement": "已在柜台提交过异议。"}
-    server.api("/api/v1/objections", token=token, body=body)
+    record, _ = filed_over_the_api(server, USCC["kunyao"], "已在柜台提交过异议。")
     phone.sign_in_as(USCC["kunyao"], f"#/objection?record={record}")
     statement = "这条记录的文书号与本企业收到的决定书不一致。"
     fill_objection(page, statement)
@@ -270,10 +286,7 @@ def test_double_tap_submits_once(phone: Phone, server: Server):
 
 def test_add_material_then_withdraw_the_case(phone: Phone, server: Server):
     page = phone.page
-    record = objectionable(server, USCC["tongda"])[0]
-    token = server.token(USCC["tongda"])
-    body = {"record_id": record, "type": "content_wrong", "statement": "金额有误，请核实。"}
-    receipt = server.api("/api/v1/objections", token=token, body=body)["receipt"]
+    _, receipt = filed_over_the_api(server, USCC["tongda"], "金额有误，请核实。")
     phone.sign_in_as(USCC["tongda"], "#/cases")
     page.locator(".case-item", has_text=receipt).click()
     page.get_by_role("button", name="补充材料").click()
@@ -290,10 +303,7 @@ def test_add_material_then_withdraw_the_case(phone: Phone, server: Server):
 
 def test_notification_leads_to_the_case(phone: Phone, server: Server):
     page = phone.page
-    record = objectionable(server, USCC["fuxian"])[0]
-    token = server.token(USCC["fuxian"])
-    body = {"record_id": record, "type": "other", "statement": "请核实记录来源。"}
-    receipt = server.api("/api/v1/objections", token=token, body=body)["receipt"]
+    _, receipt = filed_over_the_api(server, USCC["fuxian"], "请核实记录来源。")
     phone.sign_in_as(USCC["fuxian"], "#/notifications")
     for _ in range(20):  # the in-server worker delivers the outbox every 2 s
         if page.locator(".notification-list .van-cell").count():
