@@ -121,7 +121,7 @@ def test_legal_representative_verifies_the_enterprise(phone: Phone, server: Serv
     page = phone.page
     phone.open("#/signin?next=%2Fsummary")
     sign_in_by_code(page, server, DIANCHI["phone"])
-    page.get_by_role("tab", name="企业法定代表人").click()
+    page.get_by_role("tab", name="法定代表人").click()
     page.fill("input[name=firm_name]", DIANCHI["name"])
     page.fill("input[name=uscc]", DIANCHI["uscc"])
     page.fill("input[name=rep_name]", DIANCHI["rep"])
@@ -159,7 +159,7 @@ def test_agent_asks_to_act_for_an_enterprise_with_a_letter(phone: Phone, server:
     page.fill("input[name=id_number]", id_number)
     confirm_by_code(page, server, mobile)
     page.get_by_role("button", name="继续办理").click()
-    page.get_by_role("tab", name="企业经办人").click()
+    page.get_by_role("tab", name="经办人").click()
     page.fill("input[name=enterprise_name]", NAME["xiaomian"])
     page.fill("input[name=agent_uscc]", USCC["xiaomian"])
     page.get_by_text("信用承诺", exact=True).click()  # not asked for

@@ -125,8 +125,8 @@ export const Verify = {
       <template v-else>
         <van-tabs v-model:active="tab" @change="step.challenge = ''">
           <van-tab title="个人" name="citizen" />
-          <van-tab title="企业法定代表人" name="enterprise" />
-          <van-tab title="企业经办人" name="agent" />
+          <van-tab title="法定代表人" name="enterprise" />
+          <van-tab title="经办人" name="agent" />
         </van-tabs>
         <van-form v-if="step.challenge" @submit="confirm.submit()">
           <p class="hint">验证码已发送至登记手机 {{ step.phone }}</p>

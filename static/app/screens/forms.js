@@ -159,9 +159,9 @@ export const Repair = {
                 <van-cell-group inset><evidence-field v-model="form.evidence" label="履行义务的证明" /></van-cell-group>
                 <van-cell-group inset title="信用修复承诺书">
                   <van-cell title="阅读承诺书（PDF）" is-link @click="letter.submit()" />
-                  <van-cell>
+                  <div class="check-row">
                     <van-checkbox v-model="form.accepted" name="accepted" shape="square">我已阅读并接受《信用修复承诺书》</van-checkbox>
-                  </van-cell>
+                  </div>
                 </van-cell-group>
                 <form-error :text="send.error.value || letter.error.value" />
                 <div class="actions">

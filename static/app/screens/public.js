@@ -68,7 +68,7 @@ export const Pledge = {
             <van-cell v-else title="同意在信用承诺公示栏公开（不含个人信息）">
               <template #right-icon><van-switch v-model="form.publish" size="20px" /></template>
             </van-cell>
-            <van-cell><van-checkbox v-model="form.agreed" shape="square">本人已阅读上述承诺，自愿作出承诺并承担违诺责任</van-checkbox></van-cell>
+            <div class="check-row"><van-checkbox v-model="form.agreed" shape="square">本人已阅读上述承诺，自愿作出承诺并承担违诺责任</van-checkbox></div>
           </van-cell-group>
           <form-error :text="sign.error.value" />
           <div class="actions"><van-button round block type="primary" native-type="submit" :loading="sign.busy.value">签署承诺</van-button></div>
@@ -224,7 +224,7 @@ export const Tip = {
         <van-cell-group inset v-if="signedIn"><evidence-field v-model="form.evidence" label="证据材料" /></van-cell-group>
         <p v-else class="hint">证据材料可在提交后凭举报编号和查询密码上传。</p>
         <van-cell-group inset>
-          <van-cell><van-checkbox v-model="form.declaration" name="declaration" shape="square">本人承诺所举报内容真实，如有捏造愿承担法律责任</van-checkbox></van-cell>
+          <div class="check-row"><van-checkbox v-model="form.declaration" name="declaration" shape="square">本人承诺所举报内容真实，如有捏造愿承担法律责任</van-checkbox></div>
         </van-cell-group>
         <form-error :text="send.error.value || otp.error.value" />
         <div class="actions"><van-button round block type="primary" native-type="submit" :loading="send.busy.value">提交举报</van-button></div>
