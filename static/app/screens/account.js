@@ -30,7 +30,8 @@ export const SignIn = {
       go(pair.subject_id ? nextPath() : "/verify?next=" + encodeURIComponent(nextPath()));
     });
     onUnmounted(() => clearInterval(timer));
-    return { form, wait, sent, sending, login };
+    const inWeChat = /MicroMessenger/i.test(navigator.userAgent);
+    return { form, wait, sent, sending, login, inWeChat };
   },
   template: `
     <div class="screen">
@@ -55,7 +56,7 @@ export const SignIn = {
           <van-button round block type="primary" native-type="submit" :loading="login.busy.value">登录</van-button>
         </div>
       </van-form>
-      <p class="hint center">在微信中打开时，请在公众号菜单进入，由微信授权登录。</p>
+      <p v-if="inWeChat" class="hint center">微信内网页授权登录暂未开通，请先用手机号验证码登录。</p>
     </div>`,
 };
 
