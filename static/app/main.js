@@ -1,5 +1,5 @@
 // The H5 front: one Vue app, Vant components, screens chosen by the hash route.
-import { session } from "./api.js";
+import { api, session } from "./api.js";
 import { register } from "./common.js";
 import { go, route } from "./router.js";
 import { Me, SignIn, Verify } from "./screens/account.js";
@@ -77,8 +77,19 @@ const Root = {
     const screen = computed(() => SCREENS[route.name] || SCREENS["not-found"]);
     watch(screen, (s) => (document.title = s[1] + " - 信用自助服务"), { immediate: true });
     const tab = computed(() => TABS[route.name] || "");
+    const unread = ref(0);
+    watch(
+      () => route.name,
+      async (name) => {
+        if (!["home", "cases", "notifications", "me"].includes(name)) return;
+        if (!session.access) return (unread.value = 0);
+        const body = await api("/api/v1/notifications").catch(() => ({ items: [] }));
+        unread.value = body.items.filter((n) => !n.read).length;
+      },
+      { immediate: true },
+    );
     const back = () => (history.length > 1 ? history.back() : (location.hash = "#/"));
-    return { route, large, screen, tab, back, go };
+    return { route, large, screen, tab, unread, back, go };
   },
   template: `
     <van-nav-bar :title="screen[1]" :left-arrow="route.name !== 'home'" @click-left="back" fixed placeholder safe-area-inset-top>
@@ -91,7 +102,7 @@ const Root = {
       <van-tabbar-item name="home" icon="wap-home-o" @click="go('/')">首页</van-tabbar-item>
       <van-tabbar-item name="records" icon="orders-o" @click="go('/records')">记录</van-tabbar-item>
       <van-tabbar-item name="cases" icon="todo-list-o" @click="go('/cases')">办理</van-tabbar-item>
-      <van-tabbar-item name="notifications" icon="bell" @click="go('/notifications')">消息</van-tabbar-item>
+      <van-tabbar-item name="notifications" icon="bell" :badge="unread || ''" @click="go('/notifications')">消息</van-tabbar-item>
       <van-tabbar-item name="chat" icon="chat-o" @click="go('/chat')">咨询</van-tabbar-item>
       <van-tabbar-item name="me" icon="user-o" @click="go('/me')">我的</van-tabbar-item>
     </van-tabbar>`,

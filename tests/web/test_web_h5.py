@@ -312,6 +312,7 @@ def test_notification_leads_to_the_case(phone: Phone, server: Server):
         page.reload()
     item = page.locator(".notification-list .van-cell").first
     expect(item).to_have_class(re.compile("unread"))
+    expect(page.locator(".van-tabbar-item .van-badge")).to_have_text(re.compile(r"^\d+$"))
     item.click()
     expect(page).to_have_url(re.compile(rf"#/cases/{receipt}$"))
     expect(page.locator(".case-status")).to_be_visible()
