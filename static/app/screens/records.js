@@ -26,6 +26,18 @@ const STATUS = [
   { text: "已撤销", value: "revoked" },
 ];
 
+const PERIOD = [
+  { text: "全部时间", value: 0 },
+  { text: "近一年", value: 1 },
+  { text: "近三年", value: 3 },
+];
+
+function yearsAgo(n) {
+  const d = new Date();
+  d.setFullYear(d.getFullYear() - n);
+  return d.toISOString().slice(0, 10);
+}
+
 export function tagType(record) {
   if (record.nature === "good") return "success";
   return record.severity === "severe" ? "danger" : "warning";
@@ -51,14 +63,15 @@ export const RecordItem = {
 
 export const Records = {
   setup() {
-    const filters = reactive({ nature: "", severity: "", status: "" });
+    const filters = reactive({ nature: "", severity: "", status: "", years: 0 });
     const state = useLoad(() => {
       const q = new URLSearchParams({ per_page: "50" });
-      for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+      for (const k of ["nature", "severity", "status"]) if (filters[k]) q.set(k, filters[k]);
+      if (filters.years) q.set("from", yearsAgo(filters.years));
       return api("/api/v1/me/records?" + q);
     });
     watch(filters, () => state.reload());
-    return { filters, state, NATURE, SEVERITY, STATUS };
+    return { filters, state, NATURE, SEVERITY, STATUS, PERIOD };
   },
   template: `
     <div class="screen">
@@ -66,6 +79,7 @@ export const Records = {
         <van-dropdown-item v-model="filters.nature" :options="NATURE" />
         <van-dropdown-item v-model="filters.severity" :options="SEVERITY" />
         <van-dropdown-item v-model="filters.status" :options="STATUS" />
+        <van-dropdown-item v-model="filters.years" :options="PERIOD" />
       </van-dropdown-menu>
       <screen-state :state="state" :empty="state.data && !state.data.items.length" empty-text="没有符合条件的信用记录">
         <p class="hint">共 {{ state.data.total }} 条记录（含已到期、已修复和异议处理中的记录）</p>
