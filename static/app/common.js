@@ -1,6 +1,6 @@
 // Building blocks every screen shares: loading/empty/error states, form errors, evidence uploads.
 import { ApiError, session, uploadEvidence } from "./api.js";
-import { go, route } from "./router.js";
+import { go } from "./router.js";
 
 const { ref, reactive, onMounted, toRaw } = Vue;
 
@@ -137,4 +137,3 @@ export function register(app) {
   app.component("EvidenceField", EvidenceField);
 }
 
-export { route };

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { useLoad, useSubmit } from "../common.js";
 import { go, route } from "../router.js";
 
-const { reactive, ref } = Vue;
+const { reactive } = Vue;
 
 export function deadlineText(d) {
   if (!d || !d.due) return "";
