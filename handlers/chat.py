@@ -1,4 +1,4 @@
-"""Web chat ``POST /api/v1/chat`` for the H5 page and the mini-program, and the H5 page at ``/``."""
+"""Web chat ``POST /api/v1/chat``, the H5 page at ``/`` and its files under ``/static/``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from nlp.dialogue.turn import Identity
 from selfservice.store import rate_limit
 
 bp = Blueprint("chat")
-INDEX = Path(__file__).resolve().parent.parent / "static" / "index.html"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+INDEX = STATIC_DIR / "index.html"
+bp.static("/static", STATIC_DIR, name="h5_files")
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 CHAT_WINDOW = 60
 CHAT_PER_USER = 30  # a person types far fewer; a script does not

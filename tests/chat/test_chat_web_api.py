@@ -165,4 +165,8 @@ async def test_the_h5_page_is_served_at_the_root(served):
     status, content_type, body = await served.get("/")
     assert status == 200 and content_type.startswith("text/html")
     page = body.decode()
-    assert "/api/v1/chat" in page and "quick_replies" in page and '<meta name="viewport"' in page
+    assert '<meta name="viewport"' in page and "/static/app/main.js" in page
+    status, content_type, body = await served.get("/static/app/screens/chat.js")
+    assert status == 200 and "javascript" in content_type
+    script = body.decode()
+    assert "/api/v1/chat" in script and "quick_replies" in script
