@@ -25,6 +25,7 @@ from handlers import (
     staff_auth,
     staff_queue,
     sweeper,
+    validation,
     wechat,
     worker,
 )
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.CORS = False
     app.ctx.settings = settings
     errors.install(app)
+    validation.install(app)
     Extend(app)
     openapi_doc.install(app)
     app.ext.openapi.describe(

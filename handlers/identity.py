@@ -14,11 +14,13 @@ from channels.wechat.client import WeChatClient
 from channels.wechat.errors import NotConfigured
 from handlers.auth import account_required, authenticate, client_ip, scope_required
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
+from handlers.validation import DbId
 from selfservice.accounts import service as accounts
 from selfservice.accounts.enums import AccountKind
 from selfservice.accounts.models import Account
 from selfservice.audit import service as audit
 from selfservice.auth import sessions
+from selfservice.auth.tokens import InvalidToken
 from selfservice.errors import ValidationFailed
 from selfservice.identifiers import mask_phone
 from selfservice.otp import service as otp
@@ -67,11 +69,15 @@ class ConfirmIn(BaseModel):
 
 
 class ActAsIn(BaseModel):
-    authorisation_id: int
+    authorisation_id: DbId
 
 
 async def _account(request: Request) -> Account:
-    return await Account.get(id=request.ctx.principal.account_id)
+    """The caller's account; a token that outlived its account is invalid."""
+    account = await Account.get_or_none(id=request.ctx.principal.account_id)
+    if account is None:
+        raise InvalidToken()
+    return account
 
 
 def _sms(request: Request):

@@ -10,6 +10,7 @@ from sanic_ext import openapi
 from handlers.auth import principal_of, provider_required, scope_required
 from handlers.case_schemas import CASE_VIEW
 from handlers.schemas import error
+from handlers.validation import DbId
 from selfservice.cases.actors import actor_of
 from selfservice.cases.views import own_case, subject_view
 from selfservice.objections import service
@@ -21,7 +22,7 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 
 
 class ObjectionIn(BaseModel):
-    record_id: int
+    record_id: DbId
     type: ObjectionType = Field(
         description="content_wrong | period_wrong | repair_result_wrong | other"
     )
