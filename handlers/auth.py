@@ -18,6 +18,7 @@ from selfservice.auth.tokens import InvalidToken, Principal, verify_access_token
 from selfservice.errors import Forbidden, NotFound, Unauthorized
 from selfservice.staff import scope
 from selfservice.staff.service import authenticate_provider
+from selfservice.verification.agents import require_scope
 
 API_KEY_HEADER = "x-api-key"
 M = TypeVar("M", bound=Model)
@@ -83,8 +84,14 @@ def subject_required(handler: Callable) -> Callable:
     return guarded
 
 
-def scope_required(name: str) -> Callable[[Callable], Callable]:
-    """For agents: the authorisation must grant ``name`` (a verified subject holds ``all``)."""
+def check_scope(principal: Principal, *needed: str) -> None:
+    """A subject's token must grant one of ``needed`` (agents); staff and providers pass."""
+    if principal.kind == "subject":
+        require_scope(principal.scopes, *needed)
+
+
+def scope_required(*needed: str) -> Callable[[Callable], Callable]:
+    """A verified subject, or an agent whose authorisation grants one of ``needed``."""
 
     def decorate(handler: Callable) -> Callable:
         @wraps(handler)
@@ -92,8 +99,7 @@ def scope_required(name: str) -> Callable[[Callable], Callable]:
             principal = await authenticate(request)
             if principal.kind != "subject" or principal.subject_id is None:
                 raise _not_verified()
-            if not principal.has_scope(name):
-                raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+            check_scope(principal, *needed)
             return await handler(request, *args, **kwargs)
 
         return guarded

@@ -91,7 +91,10 @@ async def _identity(request: Request, body: ChatIn) -> tuple[Identity, str | Non
             f"account:{p.account_id}" if p.account_id else f"{p.kind}:{p.subject_id or p.staff_id}"
         )
         subject = p.subject_id if p.kind == "subject" else None
-        return Identity(who, body.channel, subject_id=subject, account_id=p.account_id), None
+        identity = Identity(
+            who, body.channel, subject_id=subject, account_id=p.account_id, scopes=p.scopes
+        )
+        return identity, None
     session = body.session_id or secrets.token_urlsafe(18)
     return Identity(f"{body.channel}:{session}", body.channel), session
 

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
-from handlers.auth import authenticate
+from handlers.auth import authenticate, check_scope
 from handlers.multipart import MalformedMultipart, MultipartParser, Part, boundary_of
 from handlers.schemas import error
 from selfservice.cases.actors import Actor, actor_of
@@ -27,6 +27,9 @@ EVIDENCE = {
     "url": str,
 }
 FILE_FIELD = "file"
+# evidence goes with a filing; an agent reads it back only if it may file or follow cases
+UPLOAD_SCOPES = ("objection", "repair", "pledge")
+READ_SCOPES = (*UPLOAD_SCOPES, "progress")
 
 
 def storage_of(request: Request) -> LocalStorage:
@@ -34,9 +37,11 @@ def storage_of(request: Request) -> LocalStorage:
 
 
 async def _uploader(request: Request) -> Actor:
-    actor = actor_of(await authenticate(request))
+    principal = await authenticate(request)
+    actor = actor_of(principal)
     if (actor.kind == "subject" and actor.subject_id is None) or actor.kind == "provider":
         raise Forbidden("请先完成身份核验", "Identity verification required", code="not_verified")
+    check_scope(principal, *UPLOAD_SCOPES)
     return actor
 
 
@@ -62,7 +67,7 @@ class BadUpload(ValidationFailed):
 @openapi.response(201, {"application/json": EVIDENCE}, "stored")
 @openapi.response(200, {"application/json": EVIDENCE}, "same file already uploaded by this owner")
 @openapi.response(401, *error("unauthorized, invalid_token"))
-@openapi.response(403, *error("not_verified"))
+@openapi.response(403, *error("not_verified, agent_scope_denied"))
 @openapi.response(413, *error("evidence_too_large"))
 @openapi.response(415, *error("evidence_type_not_allowed"))
 @openapi.response(422, *error("bad_multipart, evidence_empty"))
@@ -116,9 +121,12 @@ async def upload(request: Request) -> JSONResponse:
 @openapi.secured("bearer")
 @openapi.response(200, {"application/octet-stream": str}, "the file")
 @openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("agent_scope_denied"))
 @openapi.response(404, *error("evidence_not_found (also for someone else's file)"))
 async def download(request: Request, evidence_id: str):
-    actor = actor_of(await authenticate(request))
+    principal = await authenticate(request)
+    check_scope(principal, *READ_SCOPES)
+    actor = actor_of(principal)
     row = await service.get_visible(actor=actor, evidence_id=evidence_id)
     response = await request.respond(
         content_type=row.media_type,

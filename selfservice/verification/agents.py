@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from selfservice.accounts.enums import AGENT_SCOPES, AgentStatus
+from selfservice.accounts.enums import AGENT_SCOPES, ALL_SCOPES, AgentStatus
 from selfservice.accounts.models import Account, AgentAuthorisation
 from selfservice.audit import service as audit
 from selfservice.auth.sessions import authorisation_active
@@ -47,6 +48,22 @@ class BadLetter(ValidationFailed):
 class PersonNotVerified(Forbidden):
     code = "not_verified"
     message_zh, message_en = "请先完成本人实名核验", "Verify your own identity first"
+
+
+class OutsideScope(Forbidden):
+    code = "agent_scope_denied"
+    message_zh, message_en = "该授权不包含此项操作", "Outside the agent's granted scopes"
+
+
+def require_scope(granted: Iterable[str], *needed: str) -> None:
+    """The one check of what an agent may do: ``granted`` must hold one of ``needed``.
+
+    A verified subject acting for itself holds ``all``; routes and chat skills call only this.
+    """
+    held = set(granted)
+    if ALL_SCOPES in held or held & set(needed):
+        return
+    raise OutsideScope()
 
 
 def _transition(auth: AgentAuthorisation, to: AgentStatus) -> None:

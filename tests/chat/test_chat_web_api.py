@@ -109,7 +109,9 @@ async def test_a_verified_subject_gets_a_summary_and_objects_to_a_listed_record(
     settings = served.app.ctx.settings
     token = issue_access_token(
         settings=settings,
-        principal=Principal(kind="subject", account_id=7, subject_id=subject.id, assurance=2),
+        principal=Principal(
+            kind="subject", account_id=7, subject_id=subject.id, assurance=2, scopes=("all",)
+        ),
     )
     auth = {"Authorization": f"Bearer {token}"}
     status, data = await _chat(served, {"text": "查一下我的信用记录"}, auth)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -163,29 +162,13 @@ def callers(settings, ids: dict[str, int]) -> dict[str, dict[str, str]]:
     }
 
 
-@contextlib.asynccontextmanager
-async def live(app) -> AsyncIterator[str]:
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    port = server.server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.wait_closed()
-        await server.after_stop()
-
-
 @pytest.fixture
-async def served(make_app, database) -> AsyncIterator[tuple[str, dict]]:
+async def served(make_app, database, serve_app) -> AsyncIterator[tuple[str, dict]]:
     ids = await seed()
     await db.close()
     app = make_app(database)
     heads = callers(app.ctx.settings, ids)
-    async with live(app) as base:
+    async with serve_app(app) as base:
         yield app, base, heads
 
 
@@ -237,7 +220,7 @@ async def test_every_route_answers_hostile_input_without_a_server_error(served):
 
 
 @pytest.fixture
-async def slow_app(make_app, database):
+async def slow_app(make_app, database, serve_app):
     """The app with a route slower than its response timeout."""
     await db.close()
     app = make_app(database)
@@ -248,7 +231,7 @@ async def slow_app(make_app, database):
         return text("late")
 
     app.add_route(slow, "/slow-for-test")
-    async with live(app) as base:
+    async with serve_app(app) as base:
         yield base
 
 
