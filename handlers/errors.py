@@ -116,6 +116,9 @@ def respond(request: Request | None, exc: BaseException) -> JSONResponse:
         if exc.status_code == 405 and "allow" not in response.headers and request is not None:
             response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
+    if isinstance(exc, RedisError | ConfigError):  # the server's trouble, and passing: 503
+        log.error("%s on %s: %s", type(exc).__name__, where, exc)
+        return render(StoreUnavailable() if isinstance(exc, RedisError) else ServiceUnavailable())
     mapped = _infrastructure(exc)
     if mapped is not None:
         if mapped.status >= 500:
@@ -124,9 +127,6 @@ def respond(request: Request | None, exc: BaseException) -> JSONResponse:
             response.headers["Retry-After"] = "1"
             return response
         return render(mapped)
-    if isinstance(exc, RedisError | ConfigError):  # the server's trouble, and passing: 503
-        log.error("%s on %s: %s", type(exc).__name__, where, exc)
-        return render(StoreUnavailable() if isinstance(exc, RedisError) else ServiceUnavailable())
     log.error("unhandled error on %s", where, exc_info=exc)
     error = DomainError(
         "服务器内部错误，请稍后再试", "Internal error, please retry later", code="internal"

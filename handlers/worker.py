@@ -27,6 +27,8 @@ from selfservice import db
 from selfservice.calendar import set_calendar
 from selfservice.calendar.service import load_calendar
 from selfservice.cases.sweeps import sweep
+from selfservice.evidence import service as evidence
+from selfservice.evidence.storage import LocalStorage
 from selfservice.notifications import outbox
 from selfservice.policy import Policy, load_policy
 from selfservice.records.sweeps import local_today
@@ -80,6 +82,9 @@ async def work(
             if time.monotonic() - last_sweep >= sweep_every:
                 last_sweep = time.monotonic()
                 counts = await sweep(today=local_today(), policy=policy)
+                counts["evidence_purged"] = await evidence.purge_unattached(
+                    storage=LocalStorage(settings.upload_dir)
+                )
                 if any(counts.values()):
                     log.info("deadline sweep: %s", counts)
             counts = await outbox.run_once(senders=chosen, worker=me)

@@ -92,6 +92,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 9
+    upload_quota_files: int = 200
+    upload_quota_bytes: int = 500 * 1024 * 1024
     background_worker: bool = False
     wechat_notify_template: str = ""
 
@@ -158,6 +160,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         upload_max_bytes=_positive_int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
+        upload_quota_files=_positive_int(env, "UPLOAD_QUOTA_FILES", 200),
+        upload_quota_bytes=_positive_int(env, "UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024),
         background_worker=env.get("BACKGROUND_WORKER", "").strip().lower() in ("1", "true", "yes"),
         wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
     )
