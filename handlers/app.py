@@ -67,6 +67,10 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_UI_REDOC = False
     app.config.CORS = False
+    # who the client is behind a reverse proxy (Sanic's request.remote_addr)
+    app.config.PROXIES_COUNT = settings.proxies_count
+    app.config.REAL_IP_HEADER = settings.real_ip_header
+    app.config.FORWARDED_SECRET = settings.forwarded_secret.reveal() or None
     app.ctx.settings = settings
     errors.install(app)
     validation.install(app)

@@ -68,6 +68,16 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _proxies_count(env: Mapping[str, str]) -> int | None:
+    """How many reverse proxies append to X-Forwarded-For (unset: the header is not trusted)."""
+    raw = env.get("PROXIES_COUNT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError("PROXIES_COUNT must be a whole number from 0 to 10")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "dev"
@@ -94,6 +104,9 @@ class Settings:
     upload_max_files: int = 9
     upload_quota_files: int = 200
     upload_quota_bytes: int = 500 * 1024 * 1024
+    proxies_count: int | None = None
+    real_ip_header: str | None = None
+    forwarded_secret: Secret = field(default_factory=lambda: Secret(""))
     background_worker: bool = False
     wechat_notify_template: str = ""
 
@@ -162,6 +175,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
         upload_quota_files=_positive_int(env, "UPLOAD_QUOTA_FILES", 200),
         upload_quota_bytes=_positive_int(env, "UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024),
+        proxies_count=_proxies_count(env),
+        real_ip_header=env.get("REAL_IP_HEADER", "").strip().lower() or None,
+        forwarded_secret=Secret(env.get("FORWARDED_SECRET", "")),
         background_worker=env.get("BACKGROUND_WORKER", "").strip().lower() in ("1", "true", "yes"),
         wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
     )

@@ -162,10 +162,14 @@ def make_app(settings):
 def serve_app():
     """``async with serve_app(app) as base:`` the app on a loopback socket, listeners run once."""
     import contextlib
+    import socket
 
     @contextlib.asynccontextmanager
     async def serve(app) -> AsyncIterator[str]:
-        server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
+        # Sanic reads port 0 as "the default 8000": hand it a socket on a free port instead
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        server = await app.create_server(sock=sock, return_asyncio_server=True)
         await server.startup()
         await server.before_start()
         await server.after_start()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -176,33 +174,16 @@ async def test_path_traversal_names_never_reach_the_filesystem(api, tmp_path, na
     assert stored[0].name not in name and len(stored[0].name) == 32
 
 
-@contextlib.asynccontextmanager
-async def live(app) -> AsyncIterator[str]:
-    """The app on a real socket (the ASGI test client starts the app once per request)."""
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    port = server.server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.wait_closed()
-        await server.after_stop()
-
-
 async def chunked(body: bytes, size: int = 8192):
     for i in range(0, len(body), size):
         yield body[i : i + size]
         await asyncio.sleep(0)
 
 
-async def test_ten_concurrent_uploads_streamed_over_a_socket(api):
+async def test_ten_concurrent_uploads_streamed_over_a_socket(api, serve_app):
     app, heads, root = api
     contents = [noise_jpeg(i) for i in range(10)]
-    async with live(app) as base, aiohttp.ClientSession() as http:
+    async with serve_app(app) as base, aiohttp.ClientSession() as http:
 
         async def send(i: int, content: bytes) -> tuple[int, dict]:
             body, ctype = multipart(f"{i}.jpg", content)
@@ -269,14 +250,14 @@ def text_part_then_file(text_size: int) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-async def test_a_40mb_text_part_is_refused_with_413(api):
+async def test_a_40mb_text_part_is_refused_with_413(api, serve_app):
     app, heads, root = api
     body, ctype = text_part_then_file(40 * 1024 * 1024)
     _, res = await app.asgi_client.post(
         "/api/v1/evidence", content=body, headers=heads["a"] | {"content-type": ctype}
     )
     assert res.status == 413 and res.json["error"]["code"] == "evidence_too_large"
-    async with live(app) as base, aiohttp.ClientSession() as http:
+    async with serve_app(app) as base, aiohttp.ClientSession() as http:
         status = None
         try:  # chunked: no Content-Length to refuse up front, the stream itself is counted
             async with http.post(
