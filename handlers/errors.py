@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import asyncpg
@@ -22,6 +21,7 @@ from selfservice.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from selfservice.pgclient import CONNECTION_LOST
 from selfservice.store import StoreUnavailable
 
 log = logging.getLogger("handlers.errors")
@@ -42,15 +42,7 @@ _HTTP_MESSAGES = {
 
 
 # The database went away or is restarting: the request may be retried, it is not a bug.
-DB_DOWN = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-    DBConnectionError,
-    ConnectionError,
-    asyncio.TimeoutError,
-)
+DB_DOWN = (*CONNECTION_LOST, asyncpg.exceptions.InsufficientResourcesError, DBConnectionError)
 
 
 class DatabaseUnavailable(ServiceUnavailable):
