@@ -4,12 +4,14 @@ is tried once more on a fresh pooled connection; anything else is raised as it c
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from tortoise.backends.asyncpg import AsyncpgDBClient
 
 log = logging.getLogger("selfservice.db")
+T = TypeVar("T")
 CONNECTION_LOST = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
@@ -25,26 +27,26 @@ def _is_read(query: str) -> bool:
     return head == "SELECT" and " FOR UPDATE" not in query.upper()
 
 
+async def _once_more(query: str, run: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await run()
+    except CONNECTION_LOST as exc:
+        if not _is_read(query):
+            raise
+        log.warning("database connection lost (%s); retrying the read once", type(exc).__name__)
+        return await run()
+
+
 class RetryingAsyncpgClient(AsyncpgDBClient):
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, list]:
-        try:
-            return await super().execute_query(query, values)
-        except CONNECTION_LOST as exc:
-            if not _is_read(query):
-                raise
-            log.warning("database connection lost (%s); retrying the read once", type(exc).__name__)
-            return await super().execute_query(query, values)
+        parent = super().execute_query
+        return await _once_more(query, lambda: parent(query, values))
 
     async def execute_query_dict(
         self, query: str, values: list | None = None
     ) -> list[dict[str, Any]]:
-        try:
-            return await super().execute_query_dict(query, values)
-        except CONNECTION_LOST as exc:
-            if not _is_read(query):
-                raise
-            log.warning("database connection lost (%s); retrying the read once", type(exc).__name__)
-            return await super().execute_query_dict(query, values)
+        parent = super().execute_query_dict
+        return await _once_more(query, lambda: parent(query, values))
 
 
 client_class = RetryingAsyncpgClient
