@@ -19,7 +19,7 @@ from selfservice.errors import NotFound, ValidationFailed
 INT_MAX = 2**31 - 1  # PostgreSQL ``integer`` columns
 JSON_INT_MAX = 2**53  # the integers every JSON client reads exactly
 PATH_TEXT_MAX = 64
-QUERY_TEXT_MAX = 200
+QUERY_TEXT_MAX = 512  # room for WeChat signatures and echostr, not for 5,000-char filters
 PAGE_MAX = 10_000
 PER_PAGE_MAX = 100
 
