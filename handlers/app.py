@@ -35,6 +35,7 @@ from handlers import (
     staff_queue,
     sweeper,
     tips,
+    validation,
     wechat,
     worker,
 )
@@ -90,10 +91,15 @@ def create_app(settings: Settings | None = None, *, name: str = "selfservice") -
     app.config.OAS_PATH_TO_SWAGGER_HTML = str(openapi_doc.SWAGGER_HTML)
     app.config.OAS_UI_SWAGGER_HTML_TITLE = "信用自助服务 API"
     app.config.CORS = False
+    # who the client is behind a reverse proxy (Sanic's request.remote_addr)
+    app.config.PROXIES_COUNT = settings.proxies_count
+    app.config.REAL_IP_HEADER = settings.real_ip_header
+    app.config.FORWARDED_SECRET = settings.forwarded_secret.reveal() or None
     app.ctx.settings = settings
     install_settings(settings)
     app.ctx.clock = Clock()
     errors.install(app)
+    validation.install(app)
     Extend(app)
     openapi_doc.install(app)
     app.ext.openapi.describe(

@@ -6,8 +6,10 @@ never 403, so existence does not leak.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
-from functools import wraps
+from datetime import UTC, date, datetime
+from functools import lru_cache, wraps
 from typing import TypeVar
 
 from sanic import Request
@@ -16,16 +18,37 @@ from tortoise.models import Model
 from selfservice.auth import revocation
 from selfservice.auth.tokens import Principal, verify_access_token
 from selfservice.errors import Forbidden, NotFound, Unauthorized
+from selfservice.settings import Settings
 from selfservice.staff import scope
 from selfservice.staff.service import authenticate_provider
+from selfservice.verification.agents import require_scope
 
 API_KEY_HEADER = "x-api-key"
 M = TypeVar("M", bound=Model)
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address as the proxy reports it (for rate limits, never stored in clear)."""
+def client_address(request: Request) -> str:
+    """The caller's address: as the trusted proxy reports it (``PROXIES_COUNT``,
+    ``REAL_IP_HEADER`` or ``FORWARDED_SECRET``), else the peer of the connection."""
     return request.remote_addr or request.ip or ""
+
+
+@lru_cache(maxsize=4)
+def _address_key(secret: str, day: date) -> bytes:
+    return hmac.new(
+        secret.encode(), f"client-address:{day.isoformat()}".encode(), "sha256"
+    ).digest()
+
+
+def address_tag(settings: Settings, address: str, *, day: date | None = None) -> str:
+    """A keyed hash of an address; the key changes every UTC day, so tags do not link days."""
+    key = _address_key(settings.secret_key.reveal(), day or datetime.now(UTC).date())
+    return hmac.new(key, address.encode(), "sha256").hexdigest()[:32]
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address for per-address limits, as a daily-keyed hash: never in clear."""
+    return address_tag(request.app.ctx.settings, client_address(request))
 
 
 def _bearer(request: Request) -> str:
@@ -86,8 +109,14 @@ def subject_required(handler: Callable) -> Callable:
     return guarded
 
 
-def scope_required(name: str) -> Callable[[Callable], Callable]:
-    """For agents: the authorisation must grant ``name`` (a verified subject holds ``all``)."""
+def check_scope(principal: Principal, *needed: str) -> None:
+    """A subject's token must grant one of ``needed`` (agents); staff and providers pass."""
+    if principal.kind == "subject":
+        require_scope(principal.scopes, *needed)
+
+
+def scope_required(*needed: str) -> Callable[[Callable], Callable]:
+    """A verified subject, or an agent whose authorisation grants one of ``needed``."""
 
     def decorate(handler: Callable) -> Callable:
         @wraps(handler)
@@ -95,8 +124,7 @@ def scope_required(name: str) -> Callable[[Callable], Callable]:
             principal = await authenticate(request)
             if principal.kind != "subject" or principal.subject_id is None:
                 raise _not_verified()
-            if not principal.has_scope(name):
-                raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+            check_scope(principal, *needed)
             return await handler(request, *args, **kwargs)
 
         return guarded

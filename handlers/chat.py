@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -93,15 +92,18 @@ async def _identity(request: Request, body: ChatIn) -> tuple[Identity, str | Non
             f"account:{p.account_id}" if p.account_id else f"{p.kind}:{p.subject_id or p.staff_id}"
         )
         subject = p.subject_id if p.kind == "subject" else None
-        return Identity(who, body.channel, subject_id=subject, account_id=p.account_id), None
+        identity = Identity(
+            who, body.channel, subject_id=subject, account_id=p.account_id, scopes=p.scopes
+        )
+        return identity, None
     session = body.session_id or secrets.token_urlsafe(18)
     return Identity(f"{body.channel}:{session}", body.channel), session
 
 
 async def _limit(request: Request, user: str) -> None:
-    """Flood protection across workers; the address is hashed and kept one window only."""
+    """Flood protection across workers; the address is a keyed hash kept one window only."""
     store = request.app.ctx.store
-    address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
+    address = client_ip(request)
     await rate_limit(store, f"chat:u:{user}", limit=CHAT_PER_USER, window=CHAT_WINDOW)
     await rate_limit(store, f"chat:ip:{address}", limit=CHAT_PER_ADDRESS, window=CHAT_WINDOW)
 

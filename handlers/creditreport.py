@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
+from pydantic import Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, JSONResponse, json, raw
 from sanic_ext import openapi
 
 from handlers.auth import scope_required
 from handlers.schemas import ERROR_JSON
+from handlers.validation import QueryModel, query_of
 from selfservice.creditreport import pdf, service
-from selfservice.errors import ValidationFailed
 
 bp = Blueprint("creditreport", url_prefix="/api/v1")
 
@@ -70,15 +72,13 @@ VERIFIED = {
 }
 
 
-def _years(request: Request) -> int:
-    raw_years = request.args.get("years", "3")
-    if not raw_years.isdigit():
-        raise ValidationFailed(details=[{"field": "years", "problem": "1..5"}])
-    return int(raw_years)
+class ReportQuery(QueryModel):
+    years: int = Field(3, ge=-1000, le=1000, description="1..5 (bad_years otherwise)")
+    format: Literal["json", "pdf"] = "json"
 
 
-def _wants_pdf(request: Request) -> bool:
-    if request.args.get("format") == "pdf":
+def _wants_pdf(request: Request, args: ReportQuery) -> bool:
+    if args.format == "pdf":
         return True
     accept = request.headers.get("accept", "")
     return "application/pdf" in accept and "application/json" not in accept
@@ -95,14 +95,15 @@ def _wants_pdf(request: Request) -> bool:
 @openapi.response(422, ERROR_JSON)
 @scope_required("records:read")
 async def report(request: Request) -> HTTPResponse:
+    args = query_of(request, ReportQuery)
     body = await service.issue(
         subject_id=request.ctx.principal.subject_id,
-        years=_years(request),
+        years=args.years,
         policy=request.app.ctx.policy,
         today=request.app.ctx.clock.today(),
         base_url=request.app.ctx.settings.public_base_url or f"{request.scheme}://{request.host}",
     )
-    if not _wants_pdf(request):
+    if not _wants_pdf(request, args):
         return json(body)
     document = await asyncio.to_thread(pdf.render, body)
     name = f"credit-report-{body['verification']['code']}.pdf"

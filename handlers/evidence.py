@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
-from handlers.auth import authenticate
+from handlers.auth import authenticate, check_scope
 from handlers.multipart import MalformedMultipart, MultipartParser, Part, boundary_of
 from handlers.schemas import error
 from selfservice.cases.actors import Actor, actor_of
 from selfservice.errors import DomainError, Forbidden, ValidationFailed
 from selfservice.evidence import service
 from selfservice.evidence.models import Evidence
+from selfservice.evidence.service import FileTooLarge
 from selfservice.evidence.storage import LocalStorage
 
 bp = Blueprint("evidence", url_prefix="/api/v1/evidence")
@@ -28,6 +31,11 @@ EVIDENCE = {
     "url": str,
 }
 FILE_FIELD = "file"
+FIELD_MAX = 4096  # a text field of an upload form
+FORM_OVERHEAD = 64 * 1024  # part headers and text fields around the file
+# evidence goes with a filing; an agent reads it back only if it may file or follow cases
+UPLOAD_SCOPES = ("objection", "repair", "pledge")
+READ_SCOPES = (*UPLOAD_SCOPES, "progress")
 
 
 def storage_of(request: Request) -> LocalStorage:
@@ -35,9 +43,11 @@ def storage_of(request: Request) -> LocalStorage:
 
 
 async def _uploader(request: Request) -> Actor:
-    actor = actor_of(await authenticate(request))
+    principal = await authenticate(request)
+    actor = actor_of(principal)
     if (actor.kind == "subject" and actor.subject_id is None) or actor.kind == "provider":
         raise Forbidden("请先完成身份核验", "Identity verification required", code="not_verified")
+    check_scope(principal, *UPLOAD_SCOPES)
     return actor
 
 
@@ -49,60 +59,83 @@ class BadUpload(ValidationFailed):
     )
 
 
-@bp.post("/", stream=True)
-@openapi.summary("Upload one evidence file (multipart field `file`; JPEG, PNG, HEIC or PDF)")
-@openapi.description(
-    "The body is streamed to storage and never held in memory. The type is decided by the "
-    "file's magic bytes, not its name or declared type. The same file uploaded again by the "
-    "same owner returns the existing entry (200 instead of 201)."
-)
-@openapi.secured("bearer")
-@openapi.body(
-    {"multipart/form-data": {"file": {"type": "string", "format": "binary"}}}, required=True
-)
-@openapi.response(201, {"application/json": EVIDENCE}, "stored")
-@openapi.response(200, {"application/json": EVIDENCE}, "same file already uploaded by this owner")
-@openapi.response(401, *error("unauthorized, invalid_token"))
-@openapi.response(403, *error("not_verified"))
-@openapi.response(413, *error("evidence_too_large"))
-@openapi.response(415, *error("evidence_type_not_allowed"))
-@openapi.response(422, *error("bad_multipart, evidence_empty"))
-async def upload(request: Request) -> JSONResponse:
-    row, created = await receive(request, await _uploader(request))
-    return json(service.view(row), status=201 if created else 200)
+class RequestTooLarge(FileTooLarge):
+    """The whole upload request, text parts included, is over the cap."""
+
+    message_zh, message_en = "上传内容过大", "The upload request is too large"
 
 
-async def receive(request: Request, actor: Actor) -> tuple[Evidence, bool]:
-    """Stream the one ``file`` part of a multipart body into storage as ``actor``'s evidence;
-    returns the row and whether it is new (the same bytes again return the earlier row)."""
+@dataclass
+class Received:
+    row: Evidence
+    created: bool
+    fields: dict[str, str]
+
+
+def _too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(details={"max_bytes": limit})
+
+
+async def receive(
+    request: Request,
+    *,
+    owner: Actor,
+    file_field: str = FILE_FIELD,
+    text_fields: frozenset[str] = frozenset(),
+) -> Received:
+    """The one upload path: a streamed multipart body with one file (stored as evidence after
+    its content checks) and a few short text fields. The whole body is capped, not only the file.
+    """
+    settings = request.app.ctx.settings
+    quota = service.Quota(settings.upload_quota_files, settings.upload_quota_bytes)
+    limit = settings.upload_max_bytes + FORM_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
     try:
         parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
     except MalformedMultipart:
         raise BadUpload() from None
-    settings = request.app.ctx.settings
     current: service.Upload | None = None
-    in_file, row, before = False, None, None
+    fields: dict[str, str] = {}
+    field: bytearray | None = None
+    field_name = ""
+    in_file, row, before, total = False, None, None, 0
     try:
         while (chunk := await request.stream.read()) is not None:
+            total += len(chunk)
+            if total > limit:
+                raise _too_large(limit)
             for event, value in parser.feed(chunk):
                 if event == "part":
                     part: Part = value  # type: ignore[assignment]
-                    in_file = part.name == FILE_FIELD and part.filename is not None
+                    in_file = part.name == file_field and part.filename is not None
+                    field = bytearray() if not in_file and part.name in text_fields else None
                     if in_file and current is not None:
                         raise BadUpload("一次只能上传一个文件", "One file per request")
                     if in_file:
                         current = service.Upload(
                             storage=storage_of(request),
-                            owner=actor,
+                            owner=owner,
                             max_bytes=settings.upload_max_bytes,
                             name=part.filename or "",
+                            quota=quota,
                         )
+                    elif field is not None:
+                        field_name = part.name
                 elif event == "data" and in_file and current is not None:
                     await current.write(value)  # type: ignore[arg-type]
+                elif event == "data" and field is not None:
+                    field += value  # type: ignore[operator]
+                    if len(field) > FIELD_MAX:
+                        raise _too_large(FIELD_MAX)
                 elif event == "end" and in_file and current is not None:
                     in_file = False
-                    before = await service.existing(actor=actor, upload=current)
+                    before = await service.existing(actor=owner, upload=current)
                     row = await current.finish()
+                elif event == "end" and field is not None:
+                    fields[field_name] = field.decode("utf-8", "replace")
+                    field = None
         if not parser.done or current is None or row is None:
             raise BadUpload()
     except (DomainError, MalformedMultipart) as exc:
@@ -115,7 +148,33 @@ async def receive(request: Request, actor: Actor) -> tuple[Evidence, bool]:
         if current is not None:
             await current.abort()
         raise
-    return row, before is None
+    return Received(row=row, created=before is None, fields=fields)
+
+
+@bp.post("/", stream=True)
+@openapi.summary("Upload one evidence file (multipart field `file`; JPEG, PNG, HEIC or PDF)")
+@openapi.description(
+    "The body is streamed to storage and never held in memory; the whole request is capped. The "
+    "type is decided by the file's magic bytes, not its name or declared type, and the whole "
+    "file must then parse (PDF) or decode (image) with nothing appended. Files never attached "
+    "to a case are deleted after a day; each owner has a quota of files and bytes. The same "
+    "file uploaded again by the same owner returns the existing entry (200 instead of 201)."
+)
+@openapi.secured("bearer")
+@openapi.body(
+    {"multipart/form-data": {"file": {"type": "string", "format": "binary"}}}, required=True
+)
+@openapi.response(201, {"application/json": EVIDENCE}, "stored")
+@openapi.response(200, {"application/json": EVIDENCE}, "same file already uploaded by this owner")
+@openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("not_verified, agent_scope_denied"))
+@openapi.response(413, *error("evidence_too_large, evidence_quota_exceeded"))
+@openapi.response(415, *error("evidence_type_not_allowed, evidence_content_invalid"))
+@openapi.response(422, *error("bad_multipart, evidence_empty"))
+async def upload(request: Request) -> JSONResponse:
+    actor = await _uploader(request)
+    received = await receive(request, owner=actor)
+    return json(service.view(received.row), status=201 if received.created else 200)
 
 
 @bp.get("/<evidence_id:str>")
@@ -123,9 +182,12 @@ async def receive(request: Request, actor: Actor) -> tuple[Evidence, bool]:
 @openapi.secured("bearer")
 @openapi.response(200, {"application/octet-stream": str}, "the file")
 @openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("agent_scope_denied"))
 @openapi.response(404, *error("evidence_not_found (also for someone else's file)"))
 async def download(request: Request, evidence_id: str):
-    actor = actor_of(await authenticate(request))
+    principal = await authenticate(request)
+    check_scope(principal, *READ_SCOPES)
+    actor = actor_of(principal)
     row = await service.get_visible(actor=actor, evidence_id=evidence_id)
     response = await request.respond(
         content_type=row.media_type,

@@ -13,12 +13,16 @@ from channels.sms import make_sms_gateway
 from channels.wechat.client import WeChatClient
 from channels.wechat.errors import NotConfigured
 from handlers.auth import account_required, authenticate, client_ip, scope_required
+from handlers.evidence import receive
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
+from handlers.validation import DbId
 from selfservice.accounts import service as accounts
 from selfservice.accounts.enums import AccountKind
 from selfservice.accounts.models import Account
 from selfservice.audit import service as audit
 from selfservice.auth import sessions
+from selfservice.auth.tokens import InvalidToken
+from selfservice.cases.actors import Actor
 from selfservice.errors import ValidationFailed
 from selfservice.identifiers import mask_phone
 from selfservice.otp import service as otp
@@ -66,12 +70,19 @@ class ConfirmIn(BaseModel):
     code: str = Field(min_length=6, max_length=8)
 
 
+LETTER_FORM = frozenset({"uscc", "enterprise_name", "scopes"})
+
+
 class ActAsIn(BaseModel):
-    authorisation_id: int
+    authorisation_id: DbId
 
 
 async def _account(request: Request) -> Account:
-    return await Account.get(id=request.ctx.principal.account_id)
+    """The caller's account; a token that outlived its account is invalid."""
+    account = await Account.get_or_none(id=request.ctx.principal.account_id)
+    if account is None:
+        raise InvalidToken()
+    return account
 
 
 def _sms(request: Request):
@@ -245,11 +256,12 @@ async def verify_confirm(request: Request) -> JSONResponse:
     return json((await sessions.start(settings=settings, account=account)).as_dict())
 
 
-@bp.post("/identity/agents")
+@bp.post("/identity/agents", stream=True)
 @openapi.summary("Ask to act as an enterprise agent (经办人) with an authorisation letter")
 @openapi.description(
     "multipart/form-data: uscc, enterprise_name, scopes (comma separated: records:read, "
-    "objection, repair, pledge, progress) and the letter file (PDF/JPEG/PNG, at most 5 MB). "
+    "objection, repair, pledge, progress) and the letter file (PDF/JPEG/PNG, at most 5 MB), "
+    "received through the same streamed, checked upload path as evidence. "
     "Requires a verified personal identity."
 )
 @openapi.secured("bearer")
@@ -267,18 +279,28 @@ async def verify_confirm(request: Request) -> JSONResponse:
 @openapi.response(201, {"application/json": AGENT_AUTHORISATION})
 @openapi.response(401, *error("unauthorized, invalid_token"))
 @openapi.response(403, *error("not_verified"))
-@openapi.response(422, *error("verification_failed, agent_bad_letter, validation_failed"))
+@openapi.response(413, *error("evidence_too_large, evidence_quota_exceeded"))
+@openapi.response(415, *error("evidence_type_not_allowed, evidence_content_invalid"))
+@openapi.response(
+    422, *error("verification_failed, agent_bad_letter, validation_failed, bad_multipart")
+)
 @account_required
 async def request_agency(request: Request) -> JSONResponse:
-    form, files = request.form or {}, request.files or {}
-    letter = files.get("letter")
+    account = await _account(request)
+    agents.check_requester(account)
+    received = await receive(
+        request,
+        owner=Actor("account", str(account.id)),
+        file_field="letter",
+        text_fields=LETTER_FORM,
+    )
+    form = received.fields
     auth = await agents.request(
-        account=await _account(request),
+        account=account,
         uscc=form.get("uscc", ""),
         enterprise_name=form.get("enterprise_name", ""),
         scopes=[s.strip() for s in form.get("scopes", "").split(",") if s.strip()],
-        letter=letter.body if letter else b"",
-        upload_dir=request.app.ctx.settings.upload_dir,
+        letter=received.row,
     )
     return json(agents.view(auth), status=201)
 

@@ -8,6 +8,7 @@ from sanic_ext import openapi
 
 from handlers.auth import subject_required
 from handlers.schemas import ERROR
+from selfservice.auth.tokens import InvalidToken
 from selfservice.subjects.models import Subject
 from selfservice.subjects.service import public_view
 
@@ -33,5 +34,7 @@ _PROFILE = {
 @openapi.response(403, {"application/json": ERROR})
 @subject_required
 async def profile(request: Request) -> JSONResponse:
-    subject = await Subject.get(id=request.ctx.principal.subject_id)
+    subject = await Subject.get_or_none(id=request.ctx.principal.subject_id)
+    if subject is None:
+        raise InvalidToken()
     return json(public_view(subject))

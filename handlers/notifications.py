@@ -8,7 +8,7 @@ from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
-from handlers.auth import authenticate
+from handlers.auth import authenticate, check_scope
 from handlers.schemas import error
 from selfservice.cases.access import departments_for
 from selfservice.cases.actors import actor_of
@@ -29,8 +29,10 @@ NOTIFICATION = {
 
 
 async def _rows(request: Request) -> list[Notification]:
-    actor = actor_of(await authenticate(request))
+    principal = await authenticate(request)
+    actor = actor_of(principal)
     if actor.kind == "subject" and actor.subject_id is not None:
+        check_scope(principal, "progress")  # notifications tell how cases progress
         return await outbox.inbox(subject_id=actor.subject_id, limit=200)
     if actor.kind == "staff":
         depts = {actor.department_id} if actor.department_id else set()
@@ -45,7 +47,7 @@ async def _rows(request: Request) -> list[Notification]:
 @openapi.secured("bearer")
 @openapi.response(200, {"application/json": {"items": [NOTIFICATION]}})
 @openapi.response(401, *error("unauthorized, invalid_token"))
-@openapi.response(403, *error("forbidden"))
+@openapi.response(403, *error("forbidden, agent_scope_denied"))
 async def list_notifications(request: Request) -> JSONResponse:
     return json({"items": [outbox.notification_view(r) for r in await _rows(request)]})
 
@@ -55,6 +57,7 @@ async def list_notifications(request: Request) -> JSONResponse:
 @openapi.secured("bearer")
 @openapi.response(200, {"application/json": NOTIFICATION})
 @openapi.response(401, *error("unauthorized, invalid_token"))
+@openapi.response(403, *error("forbidden, agent_scope_denied"))
 @openapi.response(404, *error("not_found"))
 async def mark_read(request: Request, notification_id: int) -> JSONResponse:
     row = next((r for r in await _rows(request) if r.id == notification_id), None)

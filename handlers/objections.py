@@ -16,6 +16,7 @@ from handlers.case_schemas import (
     idempotency_key,
 )
 from handlers.schemas import error
+from handlers.validation import DbId
 from selfservice.cases import service as cases
 from selfservice.cases.actors import actor_of
 from selfservice.cases.enums import CaseKind
@@ -28,7 +29,7 @@ bp = Blueprint("objections", url_prefix="/api/v1")
 
 
 class ObjectionIn(BaseModel):
-    record_id: int
+    record_id: DbId
     type: ObjectionType = Field(
         description="content_wrong | period_wrong | repair_result_wrong | other"
     )

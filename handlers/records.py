@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
 from sanic import Blueprint, Request
 from sanic.response import JSONResponse, json
 from sanic_ext import openapi
 
 from handlers.auth import scope_required
 from handlers.schemas import ERROR_JSON
-from selfservice.errors import ValidationFailed
+from handlers.validation import Page, PerPage, QueryModel, QueryText, query_of
 from selfservice.records import service
 
 bp = Blueprint("records", url_prefix="/api/v1/me")
@@ -115,22 +116,16 @@ async def _department_names(app) -> None:
     app.ctx.department_names = service.DepartmentNames()
 
 
-def _date_arg(request: Request, name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": name, "problem": "YYYY-MM-DD"}]) from None
-
-
-def _int_arg(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValidationFailed(details=[{"field": name, "problem": "integer"}]) from None
+class RecordQuery(QueryModel):
+    nature: QueryText | None = None
+    severity: QueryText | None = None
+    catalogue_class: QueryText | None = Field(None, alias="class")
+    status: QueryText | None = None
+    provider: QueryText | None = None
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+    page: Page = 1
+    per_page: PerPage = 20
 
 
 @bp.get("/records")
@@ -151,20 +146,15 @@ def _int_arg(request: Request, name: str, default: int) -> int:
 @openapi.response(422, ERROR_JSON)
 @scope_required("records:read")
 async def list_records(request: Request) -> JSONResponse:
+    args = query_of(request, RecordQuery)
     filters = service.RecordFilter(
-        nature=request.args.get("nature"),
-        severity=request.args.get("severity"),
-        catalogue_class=request.args.get("class"),
-        status=request.args.get("status"),
-        provider=request.args.get("provider"),
-        date_from=_date_arg(request, "from"),
-        date_to=_date_arg(request, "to"),
+        **args.model_dump(include=set(service.RecordFilter.__dataclass_fields__))
     )
     page = await service.list_own(
         subject_id=request.ctx.principal.subject_id,
         filters=filters,
-        page=_int_arg(request, "page", 1),
-        per_page=_int_arg(request, "per_page", 20),
+        page=args.page,
+        per_page=args.per_page,
         names=request.app.ctx.department_names,
         today=request.app.ctx.clock.today(),
     )

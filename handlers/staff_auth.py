@@ -16,6 +16,7 @@ from handlers.auth import (
     staff_required,
 )
 from handlers.schemas import AGENT_AUTHORISATION, TOKEN_PAIR, error
+from handlers.validation import DbId
 from selfservice.audit import service as audit
 from selfservice.auth import revocation, sessions
 from selfservice.errors import NotFound, ValidationFailed
@@ -74,7 +75,7 @@ class RevokeIn(BaseModel):
 
 class ProviderKeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    department_id: int | None = Field(None, description="default: the admin's own department")
+    department_id: DbId | None = Field(None, description="default: the admin's own department")
 
 
 async def staff_actor(request: Request) -> audit.Actor:

@@ -12,12 +12,13 @@ from sanic_ext import openapi
 from handlers.auth import principal_of, staff_required
 from handlers.case_schemas import CASE_BRIEF, STAFF_CASE_VIEW
 from handlers.schemas import error
+from handlers.validation import DbId, Page, PerPage, QueryModel, QueryText, query_of
 from selfservice.cases import queue as queues
 from selfservice.cases import service as cases
 from selfservice.cases.actors import actor_of
+from selfservice.cases.enums import CaseKind
 from selfservice.cases.flows import MoveIn
 from selfservice.cases.views import staff_view, visible_case
-from selfservice.errors import ValidationFailed
 
 bp = Blueprint("staff_queue", url_prefix="/api/v1/staff")
 STAFF_ROLES = ("handler", "supervisor", "credit_office", "auditor", "admin")
@@ -34,29 +35,29 @@ class TransitionIn(BaseModel):
     )
     changes: dict | None = Field(None, description="decide=corrected: the corrected record fields")
     evidence: list[str] = Field(default_factory=list, max_length=50)
-    days: int | None = Field(None, description="extend: working days (1-15)")
-    assignee_id: int | None = Field(None, description="assign: staff id (default: yourself)")
+    days: int | None = Field(None, ge=-1000, le=1000, description="extend: working days (1-15)")
+    assignee_id: DbId | None = Field(None, description="assign: staff id (default: yourself)")
     fields: dict[str, str | int | bool | None] = Field(
         default_factory=dict, description="kind-specific input of the action (see the case page)"
     )
 
 
-def _date(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": name, "problem": "YYYY-MM-DD"}]) from None
+class QueueQuery(QueryModel):
+    queue: QueryText = "open"
+    kind: QueryText | None = None
+    status: QueryText | None = None
+    department_id: DbId | None = None
+    receipt: QueryText | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+    page: Page = 1
+    per_page: PerPage = 20
 
 
-def _int(raw: str | None, name: str, default: int | None = None) -> int | None:
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": name, "problem": "integer"}]) from None
+class StatisticsQuery(QueryModel):
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    kind: CaseKind | None = None
 
 
 @bp.get("/queue")
@@ -88,22 +89,14 @@ def _int(raw: str | None, name: str, default: int | None = None) -> int | None:
 @openapi.response(422, *error("validation_failed, bad_paging"))
 @staff_required(*STAFF_ROLES)
 async def work_queue(request: Request) -> JSONResponse:
-    args = request.args
-    filters = queues.QueueFilter(
-        queue=args.get("queue", "open"),
-        kind=args.get("kind"),
-        status=args.get("status"),
-        department_id=_int(args.get("department_id"), "department_id"),
-        receipt=args.get("receipt"),
-        filed_from=_date(args.get("filed_from"), "filed_from"),
-        filed_to=_date(args.get("filed_to"), "filed_to"),
-    )
+    args = query_of(request, QueueQuery)
+    filters = queues.QueueFilter(**args.model_dump(exclude={"page", "per_page"}))
     page = await queues.queue(
         actor=actor_of(principal_of(request)),
         filters=filters,
         today=request.app.ctx.clock.today(),
-        page=_int(args.get("page"), "page", 1) or 1,
-        per_page=_int(args.get("per_page"), "per_page", 20) or 20,
+        page=args.page,
+        per_page=args.per_page,
     )
     return json(page)
 
@@ -186,14 +179,13 @@ async def make_move(request: Request, receipt: str) -> JSONResponse:
 @openapi.response(422, *error("validation_failed"))
 @staff_required(*STAFF_ROLES)
 async def statistics(request: Request) -> JSONResponse:
-    start = _date(request.args.get("from"), "from")
-    end = _date(request.args.get("to"), "to")
-    if start is None or end is None:
-        raise ValidationFailed(details=[{"field": "from/to", "problem": "required"}])
+    args = query_of(request, StatisticsQuery)
     rows = await queues.statistics(
         actor=actor_of(principal_of(request)),
-        date_from=start,
-        date_to=end,
-        kind=request.args.get("kind"),
+        date_from=args.date_from,
+        date_to=args.date_to,
+        kind=args.kind.value if args.kind else None,
     )
-    return json({"from": start.isoformat(), "to": end.isoformat(), "departments": rows})
+    return json(
+        {"from": args.date_from.isoformat(), "to": args.date_to.isoformat(), "departments": rows}
+    )

@@ -289,8 +289,8 @@ async def upload_evidence(request: Request, receipt: str) -> JSONResponse:
         store=request.app.ctx.store,
         address=client_ip(request),
     )
-    row, created = await receive(request, owner)
-    return json(evidence_service.view(row), status=201 if created else 200)
+    received = await receive(request, owner=owner)
+    return json(evidence_service.view(received.row), status=201 if received.created else 200)
 
 
 @bp.get("/staff/tips/<receipt:str>/messages")

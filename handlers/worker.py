@@ -29,6 +29,8 @@ from selfservice.calendar import set_calendar
 from selfservice.calendar.service import load_calendar, refresh_calendar
 from selfservice.cases.sweeps import sweep
 from selfservice.clock import Clock
+from selfservice.evidence import service as evidence
+from selfservice.evidence.storage import LocalStorage
 from selfservice.notifications import outbox
 from selfservice.policy import Policy, load_policy
 from selfservice.reports.notices import TIP_SMS, TipSmsSender
@@ -90,6 +92,9 @@ async def work(
             if time.monotonic() - last_sweep >= sweep_every:
                 last_sweep = time.monotonic()
                 counts = await sweep(today=Clock().today(), policy=policy)
+                counts["evidence_purged"] = await evidence.purge_unattached(
+                    storage=LocalStorage(settings.upload_dir)
+                )
                 if any(counts.values()):
                     log.info("deadline sweep: %s", counts)
             counts = await outbox.run_once(senders=chosen, worker=me)

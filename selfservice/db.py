@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = [
@@ -25,6 +26,7 @@ MODEL_MODULES = [
     "selfservice.reports.models",
 ]
 MIGRATIONS_MODULE = "selfservice.migrations"
+PG_ENGINE = "selfservice.pgclient"  # asyncpg, with a lost connection retried once for reads
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -33,8 +35,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     if database_url.startswith("postgresql://"):
         database_url = "postgres://" + database_url.removeprefix("postgresql://")
+    connection: str | dict[str, Any] = database_url
+    if database_url.startswith("postgres://"):
+        connection = expand_db_url(database_url) | {"engine": PG_ENGINE}
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

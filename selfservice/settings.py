@@ -125,6 +125,16 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     raise ConfigError(f"{name} must be 1 or 0")
 
 
+def _proxies_count(env: Mapping[str, str]) -> int | None:
+    """How many reverse proxies append to X-Forwarded-For (unset: the header is not trusted)."""
+    raw = env.get("PROXIES_COUNT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError("PROXIES_COUNT must be a whole number from 0 to 10")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "dev"
@@ -151,6 +161,11 @@ class Settings:
     public_base_url: str = ""
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 9
+    upload_quota_files: int = 200
+    upload_quota_bytes: int = 500 * 1024 * 1024
+    proxies_count: int | None = None
+    real_ip_header: str | None = None
+    forwarded_secret: Secret = field(default_factory=lambda: Secret(""))
     background_worker: bool = True
     wechat_notify_template: str = ""
     dev_keys: bool = False
@@ -234,6 +249,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
         upload_max_bytes=_positive_int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_positive_int(env, "UPLOAD_MAX_FILES", 9),
+        upload_quota_files=_positive_int(env, "UPLOAD_QUOTA_FILES", 200),
+        upload_quota_bytes=_positive_int(env, "UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024),
+        proxies_count=_proxies_count(env),
+        real_ip_header=env.get("REAL_IP_HEADER", "").strip().lower() or None,
+        forwarded_secret=Secret(env.get("FORWARDED_SECRET", "")),
         background_worker=_flag(env, "BACKGROUND_WORKER", default=True),
         wechat_notify_template=env.get("WECHAT_NOTIFY_TEMPLATE", ""),
         dev_keys=bool(dev_keys),

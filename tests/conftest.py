@@ -172,3 +172,30 @@ def make_app(settings):
     yield _make
     for app in made:
         Sanic._app_registry.pop(app.name, None)
+
+
+@pytest.fixture
+def serve_app():
+    """``async with serve_app(app) as base:`` the app on a loopback socket, listeners run once."""
+    import contextlib
+    import socket
+
+    @contextlib.asynccontextmanager
+    async def serve(app) -> AsyncIterator[str]:
+        # Sanic reads port 0 as "the default 8000": hand it a socket on a free port instead
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        server = await app.create_server(sock=sock, return_asyncio_server=True)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        port = server.server.sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            await server.before_stop()
+            await server.close()
+            await server.wait_closed()
+            await server.after_stop()
+
+    return serve

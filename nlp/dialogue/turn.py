@@ -36,6 +36,7 @@ class Identity:
     channel: str
     subject_id: int | None = None
     account_id: int | None = None
+    scopes: tuple[str, ...] = ("all",)  # an agent's token narrows what it may do for the subject
     resolve: Callable[[], Awaitable[Identity]] | None = field(
         default=None, repr=False, compare=False
     )

@@ -40,7 +40,9 @@ class Principal:
     expires_at: int = 0
 
     def has_scope(self, scope: str) -> bool:
-        return "all" in self.scopes or scope in self.scopes
+        return (
+            "all" in self.scopes or scope in self.scopes
+        )  # checks go through agents.require_scope
 
 
 def issue_access_token(*, settings: Settings, principal: Principal, ttl: int = ACCESS_TTL) -> str:

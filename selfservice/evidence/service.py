@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+import unicodedata
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from selfservice.accounts.models import AgentAuthorisation
 from selfservice.cases.access import can_see
 from selfservice.cases.actors import Actor
 from selfservice.cases.models import Case, CaseEvidence
 from selfservice.errors import DomainError, NotFound, ValidationFailed
+from selfservice.evidence.inspect import BadContent, inspect
 from selfservice.evidence.models import Evidence
 from selfservice.evidence.sniff import HEAD_BYTES, FileType, sniff
 from selfservice.evidence.storage import PendingWrite, Storage
 
 NAME_MAX = 120
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
+UNATTACHED_TTL = timedelta(days=1)
+PURGE_BATCH = 500
+LETTER_REF = "evidence:"  # an agent authorisation's letter_path naming its letter's evidence id
+_UNSAFE = re.compile(r"[<>:\"|?*]")
+# controls, format characters (bidi overrides and isolates, zero-width), separators, private use
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    files: int
+    bytes: int
 
 
 class FileTooLarge(DomainError):
@@ -34,6 +51,19 @@ class UnsupportedFileType(DomainError):
     )
 
 
+class BadFileContent(DomainError):
+    status, code = 415, "evidence_content_invalid"
+    message_zh, message_en = (
+        "文件内容无法识别为有效的图片或 PDF",
+        "The file is not a valid image or PDF throughout",
+    )
+
+
+class QuotaExceeded(DomainError):
+    status, code = 413, "evidence_quota_exceeded"
+    message_zh, message_en = "已上传的材料超过存储限额", "Your evidence storage quota is used up"
+
+
 class EmptyFile(ValidationFailed):
     code = "evidence_empty"
     message_zh, message_en = "文件为空", "The file is empty"
@@ -47,15 +77,38 @@ class EvidenceNotFound(NotFound):
 def display_name(raw: str) -> str:
     """The last path segment of a client-supplied name, stripped of control characters."""
     base = re.split(r"[\\/]", raw or "")[-1]
+    base = "".join(c for c in base if unicodedata.category(c) not in _HIDDEN)
     base = _UNSAFE.sub("", base).strip().lstrip(".")
     return base[:NAME_MAX]
+
+
+async def check_quota(*, owner: str, quota: Quota | None, incoming: int) -> None:
+    """Room for one more file of ``incoming`` bytes in the owner's quota, else QuotaExceeded.
+
+    Checked once the file is received: the same bytes again reuse the stored file and pass.
+    """
+    if quota is None:
+        return
+    sizes = await Evidence.filter(owner=owner).values_list("size", flat=True)
+    files, total = len(sizes), sum(sizes)
+    if files + 1 > quota.files or total + incoming > quota.bytes:
+        raise QuotaExceeded(details={"max_files": quota.files, "max_bytes": quota.bytes})
 
 
 class Upload:
     """One file being received: bytes go straight to storage while size, hash and type are checked."""
 
-    def __init__(self, *, storage: Storage, owner: Actor, max_bytes: int, name: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        owner: Actor,
+        max_bytes: int,
+        name: str = "",
+        quota: Quota | None = None,
+    ) -> None:
         self.storage, self.owner, self.max_bytes = storage, owner, max_bytes
+        self.quota = quota
         self.name = display_name(name)
         self.size = 0
         self.type: FileType | None = None
@@ -108,11 +161,18 @@ class Upload:
                 raise EmptyFile()
             if self.type is None:
                 self._check_type()
+            assert self.type is not None
+            try:
+                await asyncio.to_thread(inspect, self._pending.local_path, self.type)
+            except BadContent:
+                raise BadFileContent() from None
+            digest = self._hash.hexdigest()
+            existing = await Evidence.get_or_none(owner=self.owner.owner, sha256=digest)
+            if existing is None:
+                await check_quota(owner=self.owner.owner, quota=self.quota, incoming=self.size)
         except DomainError:
             await self.abort()
             raise
-        digest = self._hash.hexdigest()
-        existing = await Evidence.get_or_none(owner=self.owner.owner, sha256=digest)
         if existing is not None:
             await self.abort()
             return existing
@@ -173,10 +233,38 @@ async def owned(*, actor: Actor, evidence_ids: list[str]) -> list[Evidence]:
     return [rows[i] for i in ids]
 
 
+async def purge_unattached(
+    *,
+    storage: Storage,
+    older_than: timedelta = UNATTACHED_TTL,
+    now: datetime | None = None,
+    batch: int = PURGE_BATCH,
+) -> int:
+    """Delete evidence never attached to a case (nor an agent letter) within ``older_than``."""
+    cutoff = (now or datetime.now(UTC)) - older_than
+    loose = Evidence.filter(created_at__lt=cutoff, cases__id__isnull=True).order_by("id")
+    purged = kept = 0
+    while rows := await loose.offset(kept).limit(batch):
+        refs = [f"{LETTER_REF}{r.id}" for r in rows]
+        letters = set(
+            await AgentAuthorisation.filter(letter_path__in=refs).values_list(
+                "letter_path", flat=True
+            )
+        )
+        for row in rows:
+            if f"{LETTER_REF}{row.id}" in letters:
+                kept += 1
+                continue
+            await storage.delete(row.storage_key)
+            await row.delete()
+            purged += 1
+    return purged
+
+
 def view(row: Evidence) -> dict[str, Any]:
     return {
         "id": str(row.id),
-        "name": row.name,
+        "name": display_name(row.name),
         "kind": row.kind,
         "media_type": row.media_type,
         "size": row.size,

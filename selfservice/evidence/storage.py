@@ -18,6 +18,8 @@ PARTIAL_DIR = ".partial"
 
 
 class PendingWrite(Protocol):
+    local_path: Path  # the bytes so far, readable for content checks before commit
+
     async def write(self, chunk: bytes) -> None: ...
     async def commit(self) -> str: ...
     async def abort(self) -> None: ...
@@ -33,6 +35,7 @@ class Storage(Protocol):
 class _LocalWrite:
     def __init__(self, root: Path, temp: Path, fd: int) -> None:
         self._root, self._temp, self._fd = root, temp, fd
+        self.local_path = temp
         self._done = False
 
     async def write(self, chunk: bytes) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from selfservice.accounts.enums import AGENT_SCOPES, AgentStatus
+from selfservice.accounts.enums import AGENT_SCOPES, ALL_SCOPES, AgentStatus
 from selfservice.accounts.models import Account, AgentAuthorisation
 from selfservice.audit import service as audit
 from selfservice.auth.sessions import authorisation_active
 from selfservice.auth.tokens import Principal
 from selfservice.enums import ActorKind, SubjectKind
 from selfservice.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from selfservice.evidence.models import Evidence
+from selfservice.evidence.service import LETTER_REF
 from selfservice.identifiers import is_valid_uscc, normalize_uscc
 from selfservice.staff import scope
 from selfservice.subjects.models import Subject
@@ -22,8 +22,7 @@ from selfservice.verification.service import VerificationFailed, account_actor
 
 MAX_LETTER_BYTES = 5 * 1024 * 1024
 MAX_VALID_DAYS = 365
-LETTER_TYPES = {b"%PDF-": ("application/pdf", "pdf"), b"\xff\xd8\xff": ("image/jpeg", "jpg")}
-LETTER_TYPES[b"\x89PNG\r\n\x1a\n"] = ("image/png", "png")
+LETTER_KINDS = frozenset({"pdf", "jpeg", "png"})
 DECIDERS = frozenset({"credit_office", "admin"})
 
 
@@ -55,17 +54,35 @@ class PersonNotVerified(Forbidden):
     message_zh, message_en = "请先完成本人实名核验", "Verify your own identity first"
 
 
+class OutsideScope(Forbidden):
+    code = "agent_scope_denied"
+    message_zh, message_en = "该授权不包含此项操作", "Outside the agent's granted scopes"
+
+
+def require_scope(granted: Iterable[str], *needed: str) -> None:
+    """The one check of what an agent may do: ``granted`` must hold one of ``needed``.
+
+    A verified subject acting for itself holds ``all``; routes and chat skills call only this.
+    """
+    held = set(granted)
+    if ALL_SCOPES in held or held & set(needed):
+        return
+    raise OutsideScope()
+
+
 def _transition(auth: AgentAuthorisation, to: AgentStatus) -> None:
     auth.status = TABLE.check(auth.status, to)
 
 
-def _letter_type(letter: bytes) -> tuple[str, str]:
-    if not letter or len(letter) > MAX_LETTER_BYTES:
+def _check_letter(letter: Evidence) -> None:
+    if letter.kind not in LETTER_KINDS or letter.size > MAX_LETTER_BYTES:
         raise BadLetter()
-    for magic, kind in LETTER_TYPES.items():
-        if letter.startswith(magic):
-            return kind
-    raise BadLetter()
+
+
+def check_requester(account: Account) -> None:
+    """Only a person who verified their own identity may ask to act for an enterprise."""
+    if not account.person_index:
+        raise PersonNotVerified()
 
 
 def _scopes(requested: list[str]) -> list[str]:
@@ -88,14 +105,15 @@ async def request(
     uscc: str,
     enterprise_name: str,
     scopes: list[str],
-    letter: bytes,
-    upload_dir: Path,
+    letter: Evidence,
 ) -> AgentAuthorisation:
-    """File an agent request; the enterprise must match exactly (same generic answer otherwise)."""
-    if not account.person_index:
-        raise PersonNotVerified()
+    """File an agent request; the enterprise must match exactly (same generic answer otherwise).
+
+    ``letter`` is the authorisation letter, already received through the evidence upload path.
+    """
+    check_requester(account)
     wanted = _scopes(scopes)
-    content_type, ext = _letter_type(letter)
+    _check_letter(letter)
     code = normalize_uscc(uscc)
     enterprise = await Subject.get_or_none(uscc=code) if is_valid_uscc(code) else None
     if (
@@ -104,19 +122,15 @@ async def request(
         or enterprise.name != "".join(enterprise_name.split())
     ):
         raise VerificationFailed()
-    folder = upload_dir / "agent-letters"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{uuid.uuid4().hex}.{ext}"
-    path.write_bytes(letter)
     auth = await AgentAuthorisation.create(
         account=account,
         enterprise=enterprise,
         agent_name=account.person_name or "",
         agent_person_index=account.person_index,
         requested_scopes=wanted,
-        letter_path=str(path),
-        letter_sha256=hashlib.sha256(letter).hexdigest(),
-        letter_content_type=content_type,
+        letter_path=f"{LETTER_REF}{letter.id}",
+        letter_sha256=letter.sha256,
+        letter_content_type=letter.media_type,
     )
     await audit.append(
         actor=account_actor(account),

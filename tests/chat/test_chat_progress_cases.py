@@ -30,7 +30,11 @@ async def _auth(served, subject_id: int) -> dict[str, str]:
     token = issue_access_token(
         settings=served.app.ctx.settings,
         principal=Principal(
-            kind="subject", account_id=account.id, subject_id=subject_id, assurance=2
+            kind="subject",
+            account_id=account.id,
+            subject_id=subject_id,
+            assurance=2,
+            scopes=("all",),
         ),
     )
     return {"Authorization": f"Bearer {token}"}
@@ -64,3 +68,21 @@ async def test_someone_elses_receipt_is_not_shown(served):
 
     _, data = await _chat(served, {"text": f"{receipt}处理到哪一步了"})
     assert "仅向核验身份后的本人显示" in data["reply"]["text"]
+
+
+async def test_agent_without_progress_scope_gets_no_case_in_chat(served):
+    subject, rows = await _subject_with_records()
+    receipt = await _file_objection(subject, rows[0])
+    token = issue_access_token(
+        settings=served.app.ctx.settings,
+        principal=Principal(
+            kind="subject", account_id=9, subject_id=subject.id, scopes=("records:read",)
+        ),
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    for text in (f"{receipt}办得怎么样了", "我提交的申请进度怎么样了"):
+        _, data = await _chat(served, {"text": text}, auth)
+        assert receipt not in data["reply"]["text"]
+        assert "经办授权不包含此项业务" in data["reply"]["text"]
+    _, data = await _chat(served, {"text": "查一下我们公司的信用记录"}, auth)
+    assert "经办授权不包含" not in data["reply"]["text"]

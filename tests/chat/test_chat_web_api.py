@@ -141,7 +141,11 @@ async def test_a_verified_subject_gets_a_summary_and_objects_to_a_listed_record(
     token = issue_access_token(
         settings=settings,
         principal=Principal(
-            kind="subject", account_id=account.id, subject_id=subject.id, assurance=2
+            kind="subject",
+            account_id=account.id,
+            subject_id=subject.id,
+            assurance=2,
+            scopes=("all",),
         ),
     )
     auth = {"Authorization": f"Bearer {token}"}

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from upload_samples import HEIC, JPEG, PDF, PHP, PNG, noise_jpeg, zip_of
 
 from selfservice import db
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.cases.actors import Actor
 from selfservice.enums import DepartmentLevel, StaffRole, SubjectKind
+from selfservice.evidence import service as evidence_service
+from selfservice.evidence.models import Evidence
 from selfservice.evidence.service import FileTooLarge, UnsupportedFileType, Upload
 from selfservice.evidence.storage import LocalStorage
 from selfservice.staff.models import Department, StaffUser
 from selfservice.subjects.models import Subject
-
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"j" * 2000
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"p" * 2000
-PDF = b"%PDF-1.7\n" + b"d" * 2000
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + b"h" * 2000
 
 
 def multipart(filename: str, content: bytes, *, field: str = "file", ctype: str = "image/jpeg"):
@@ -178,33 +174,16 @@ async def test_path_traversal_names_never_reach_the_filesystem(api, tmp_path, na
     assert stored[0].name not in name and len(stored[0].name) == 32
 
 
-@contextlib.asynccontextmanager
-async def live(app) -> AsyncIterator[str]:
-    """The app on a real socket (the ASGI test client starts the app once per request)."""
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    port = server.server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.wait_closed()
-        await server.after_stop()
-
-
 async def chunked(body: bytes, size: int = 8192):
     for i in range(0, len(body), size):
         yield body[i : i + size]
         await asyncio.sleep(0)
 
 
-async def test_ten_concurrent_uploads_streamed_over_a_socket(api):
+async def test_ten_concurrent_uploads_streamed_over_a_socket(api, serve_app):
     app, heads, root = api
-    contents = [JPEG[:16] + bytes([i]) * (60_000 + i) for i in range(10)]
-    async with live(app) as base, aiohttp.ClientSession() as http:
+    contents = [noise_jpeg(i) for i in range(10)]
+    async with serve_app(app) as base, aiohttp.ClientSession() as http:
 
         async def send(i: int, content: bytes) -> tuple[int, dict]:
             body, ctype = multipart(f"{i}.jpg", content)
@@ -255,3 +234,103 @@ async def test_malformed_uploads(api):
     _, res = await post(app, heads["a"], "empty.jpg", b"")
     assert res.status == 422 and res.json["error"]["code"] == "evidence_empty"
     assert files_under(root) == []
+
+
+def text_part_then_file(text_size: int) -> tuple[bytes, str]:
+    """A multipart body whose first part is a text field of ``text_size`` bytes."""
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n'.encode()
+        + b"t" * text_size
+        + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="a.jpg"\r\n\r\n'.encode()
+        + JPEG
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+async def test_a_40mb_text_part_is_refused_with_413(api, serve_app):
+    app, heads, root = api
+    body, ctype = text_part_then_file(40 * 1024 * 1024)
+    _, res = await app.asgi_client.post(
+        "/api/v1/evidence", content=body, headers=heads["a"] | {"content-type": ctype}
+    )
+    assert res.status == 413 and res.json["error"]["code"] == "evidence_too_large"
+    async with serve_app(app) as base, aiohttp.ClientSession() as http:
+        status = None
+        try:  # chunked: no Content-Length to refuse up front, the stream itself is counted
+            async with http.post(
+                f"{base}/api/v1/evidence",
+                data=chunked(body, 256 * 1024),
+                headers=heads["a"] | {"content-type": ctype},
+            ) as res:
+                status = res.status
+        except aiohttp.ClientError:
+            status = 413  # the server closed the socket after answering, before the end
+        assert status == 413
+    assert files_under(root) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("png+zip", PNG + zip_of("shell.php", PHP)),
+        ("jpeg+php", JPEG + PHP),
+        ("php in a jpeg comment", JPEG[:2] + b"\xff\xfe\x00\x20" + PHP + JPEG[2:]),
+        ("pdf+zip", PDF + zip_of("a.exe", b"MZ" * 100)),
+        ("pdf that does not parse", b"%PDF-1.7\n" + b"d" * 2000 + b"\n%%EOF\n"),
+        ("truncated png", PNG[: len(PNG) // 2] + PNG[-12:]),
+        ("jpeg header on noise", JPEG[:20] + b"\x00" * 2000 + b"\xff\xd9"),
+        ("heic with trailing zip", HEIC + zip_of("a", b"b")),
+        ("heic without meta", HEIC[:24] + HEIC[-72:]),
+    ],
+)
+async def test_polyglots_and_undecodable_files_are_refused(api, name, content):
+    app, heads, root = api
+    _, res = await post(app, heads["a"], "x.jpg", content)
+    assert res.status == 415, (name, res.text)
+    assert res.json["error"]["code"] in ("evidence_content_invalid", "evidence_type_not_allowed")
+    assert files_under(root) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("invoice\u202egpj.exe", "invoicegpj.exe"),
+        ("a\u2066b\u2069c\u200b.pdf", "abc.pdf"),
+        ("\u200fsigned\u061c.png", "signed.png"),
+        ("line\u2028break\u0085.jpg", "linebreak.jpg"),
+    ],
+)
+async def test_bidi_and_control_characters_never_reach_staff(api, raw, shown):
+    app, heads, _ = api
+    _, res = await post(app, heads["a"], raw, JPEG)
+    assert res.status == 201 and res.json["name"] == shown
+    # a name stored before this check existed is cleaned when shown
+    row = Evidence(id=uuid.uuid4(), name=raw, kind="jpeg", media_type="image/jpeg", size=1)
+    assert evidence_service.view(row)["name"] == shown
+
+
+async def test_per_owner_quota_of_files_and_bytes(make_app, database):
+    ids = await seed()
+    await db.close()
+    first, second = noise_jpeg(1), noise_jpeg(2)
+    for who, overrides in (
+        ("a", {"upload_quota_files": 2}),
+        ("b", {"upload_quota_bytes": len(first) + len(second) // 2}),
+    ):
+        app = make_app(database, **overrides)
+        principal = Principal(kind="subject", subject_id=ids[who], scopes=("all",))
+        token = issue_access_token(settings=app.ctx.settings, principal=principal)
+        heads = {"authorization": f"Bearer {token}"}
+        codes = []
+        for content in (first, second, noise_jpeg(3)):
+            _, res = await post(app, heads, "x.jpg", content)
+            codes.append(res.status if res.status < 400 else res.json["error"]["code"])
+        if who == "a":
+            assert codes == [201, 201, "evidence_quota_exceeded"]
+        else:
+            assert codes == [201, "evidence_quota_exceeded", "evidence_quota_exceeded"]
+        _, again = await post(app, heads, "again.jpg", first)
+        assert again.status == 200  # the same bytes again take no new room

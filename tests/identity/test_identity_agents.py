@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -17,10 +17,12 @@ from identity_support import (
     staff_token,
     verify_citizen,
 )
+from upload_samples import HEIC, PDF, PHP, zip_of
 
 from selfservice.accounts.models import AgentAuthorisation
+from selfservice.evidence.models import Evidence
+from selfservice.evidence.storage import LocalStorage
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ENTERPRISE_NAME = "昆明滇池蓝湾餐饮管理有限公司"
 
 
@@ -54,8 +56,14 @@ async def test_request_approve_act_and_expire(client, setup, identity_settings):
     auth = resp.json()
     assert auth["status"] == "pending" and auth["requested_scopes"] == ["objection", "records:read"]
     stored = await AgentAuthorisation.get(id=auth["id"])
-    assert (identity_settings.upload_dir / "agent-letters").exists()
-    assert Path(stored.letter_path).read_bytes() == PDF  # noqa: ASYNC240
+    letter = await Evidence.get(id=stored.letter_path.removeprefix("evidence:"))
+    assert letter.sha256 == stored.letter_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert (
+        b"".join(
+            [b async for b in LocalStorage(identity_settings.upload_dir).read(letter.storage_key)]
+        )
+        == PDF
+    )
 
     early = await client.post(
         "/api/v1/auth/agent", token=person["access_token"], json={"authorisation_id": auth["id"]}
@@ -166,18 +174,21 @@ async def test_reject_and_revoke(client, setup):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "code"),
+    ("kwargs", "status", "code"),
     [
-        ({"letter": b"MZ\x90\x00 not a document"}, "agent_bad_letter"),
-        ({"letter": b""}, "agent_bad_letter"),
-        ({"scopes": "records:read,delete_everything"}, "validation_failed"),
-        ({"name": "别的公司"}, "verification_failed"),
+        ({"letter": b"MZ\x90\x00 not a document"}, 415, "evidence_type_not_allowed"),
+        ({"letter": PDF + zip_of("x.php", PHP)}, 415, "evidence_content_invalid"),
+        ({"letter": HEIC}, 422, "agent_bad_letter"),
+        ({"letter": b""}, 422, "evidence_empty"),
+        ({"scopes": "records:read,delete_everything"}, 422, "validation_failed"),
+        ({"name": "别的公司"}, 422, "verification_failed"),
     ],
 )
-async def test_bad_requests(client, setup, kwargs, code):
+async def test_bad_requests(client, setup, kwargs, status, code):
+    """The letter goes through the evidence upload path: the same checks, the same answers."""
     _, person = setup
     resp = await _request(client, person["access_token"], **kwargs)
-    assert (resp.status_code, resp.json()["error"]["code"]) == (422, code)
+    assert (resp.status_code, resp.json()["error"]["code"]) == (status, code)
 
 
 async def test_unverified_account_cannot_ask(client, fake_sms):

@@ -14,14 +14,13 @@ from identity_support import (
     seed_registry,
     verify_citizen,
 )
+from upload_samples import PDF
 
 from handlers.auth import own_or_404
 from selfservice.auth.tokens import verify_access_token
 from selfservice.enums import Nature
 from selfservice.errors import NotFound
 from selfservice.records.models import CreditRecord
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 async def _two_subjects(client, sms):

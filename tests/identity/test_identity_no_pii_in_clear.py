@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from identity_support import DIANCHI_USCC
+from upload_samples import PDF
 
 from selfservice.demo import data
 from selfservice.demo.loader import load_demo
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 class Capture(logging.Handler):

@@ -9,6 +9,7 @@ import uuid
 import aiohttp
 import pytest
 from objection_factories import make_world
+from upload_samples import JPEG
 
 from handlers.worker import senders, work
 from selfservice import db
@@ -16,8 +17,6 @@ from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.policy import load_policy
 from selfservice.records.models import CreditRecord
 from selfservice.store import MemoryStore
-
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"e" * 500
 
 
 @pytest.fixture
