@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from objection_factories import World, make_world
+from upload_samples import noise_jpeg
 
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.clock import fixed
@@ -17,7 +18,7 @@ from selfservice.records.models import CreditRecord, ListEntry
 from selfservice.repairs.national import Forwarding, NationalReceipt
 from selfservice.staff.models import Department, StaffUser
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"r" * 400
+JPEG = noise_jpeg(13)
 
 
 @dataclass

@@ -18,13 +18,14 @@ from tip_factories import (
     otp_code,
     payload,
 )
+from upload_samples import noise_jpeg
 
 from selfservice import db
 from selfservice.audit.models import AuditLog
 from selfservice.notifications.models import OutboxMessage
 from selfservice.reports import service
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"t" * 400
+JPEG = noise_jpeg(15)
 
 
 def multipart() -> tuple[bytes, dict[str, str]]:
