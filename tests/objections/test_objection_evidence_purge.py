@@ -9,12 +9,12 @@ from upload_samples import noise_jpeg
 
 from selfservice.accounts.models import Account, AgentAuthorisation
 from selfservice.cases.actors import Actor
+from selfservice.clock import Clock
 from selfservice.evidence import service as evidence
 from selfservice.evidence.models import Evidence
 from selfservice.evidence.storage import LocalStorage
 from selfservice.objections import service as objections
 from selfservice.policy import load_policy
-from selfservice.records.sweeps import local_today
 
 
 async def _stored(storage: LocalStorage, owner: Actor, seed: int) -> Evidence:
@@ -45,7 +45,7 @@ async def test_unattached_evidence_is_purged_after_a_day(database, tmp_path):
             world.record.id, "content_wrong", "处罚金额写错了，应为五百元", (str(old_filed.id),)
         ),
         policy=load_policy("kunming"),
-        today=local_today(),
+        today=Clock().today(),
     )
     two_days_ago = datetime.now(UTC) - timedelta(days=2)
     await Evidence.filter(id__in=[old_loose.id, old_filed.id, letter.id]).update(
