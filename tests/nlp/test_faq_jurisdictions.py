@@ -14,6 +14,7 @@ from nlp.dialogue.state import DialogueState
 from nlp.dialogue.turn import TZ, Identity, Services, Turn
 from nlp.skills import query_records
 from nlp.skills.policy_faq import answer_text
+from selfservice.clock import fixed
 from selfservice.policy import load_policy
 from selfservice.settings import load_settings
 
@@ -25,7 +26,7 @@ ARTICLE_MARKS = ("第", "任务", "号")
 
 def _turn(city: str, when: datetime = TODAY, text: str = "") -> Turn:
     settings = dataclasses.replace(load_settings({}), jurisdiction=city)
-    services = Services(settings, store=None, policy=load_policy(city), now=lambda: when)  # type: ignore[arg-type]
+    services = Services(settings, store=None, policy=load_policy(city), clock=fixed(when))  # type: ignore[arg-type]
     inbound = Inbound(channel="web", user_id="web:x", kind=Kind.TEXT, text=text)
     return Turn(inbound, Identity("web:x", "web"), DialogueState(), services)
 
@@ -59,8 +60,8 @@ def test_cited_rules_are_the_ones_in_force_in_the_city(city):
 @pytest.mark.parametrize(
     ("city", "before", "after"),
     [
-        ("kunming", "国发〔2016〕33号", "信用修复管理办法"),
-        ("yuxi", "玉溪市守信激励和失信惩戒实施细则（试行）（2018）第十二条", "信用修复管理办法"),
+        ("kunming", "国家发展改革委令第58号", "《信用修复管理办法》"),
+        ("yuxi", "《玉溪市守信激励和失信惩戒实施细则（试行）》（2018）第十二条", "《信用修复管理办法》"),
     ],
 )
 def test_a_rule_that_changed_on_a_date_changes_the_citation(city, before, after):

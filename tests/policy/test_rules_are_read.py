@@ -61,6 +61,6 @@ def test_the_check_catches_an_unread_rule() -> None:
 @pytest.mark.parametrize("jurisdiction", ["kunming", "yuxi"])
 def test_policy_listing_shows_planned_rules_as_such(jurisdiction) -> None:
     rules = {r["id"]: r for r in load_policy(jurisdiction).as_dict(date(2026, 6, 1))["rules"]}
-    assert rules["repair.decide_days"]["status"] == "planned"
+    assert rules["report.confidential"]["status"] == "planned"  # repair.decide_days is read now
     assert rules["objection.decision_days"]["status"] == "in_force"
     assert rules["record.period.transition"]["review"] == "legal"
