@@ -156,11 +156,11 @@ class WorkCalendar:
         if today.month < 12 or self.is_year_known(nxt) or nxt in self.provisional_years:
             return None
         return (
-                f"{nxt}年节假日表仅为预估，{nxt}年的期限标注为估算；"
-                f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"
-                f" / The {nxt} holiday table is only provisional: deadlines in {nxt} stay "
-                f"estimated; load the State Council notice with `selfservice holidays load`."
-            )
+            f"{nxt}年节假日表仅为预估，{nxt}年的期限标注为估算；"
+            f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"
+            f" / The {nxt} holiday table is only provisional: deadlines in {nxt} stay "
+            f"estimated; load the State Council notice with `selfservice holidays load`."
+        )
         return (
             f"{nxt}年节假日安排尚未导入，{nxt}年的期限将按周一至周五估算；"
             f"请在国务院办公厅通知发布后运行 `selfservice holidays load`。"

@@ -65,7 +65,11 @@ def test_cited_rules_are_the_ones_in_force_in_the_city(city):
     ("city", "before", "after"),
     [
         ("kunming", "国家发展改革委令第58号", "《信用修复管理办法》"),
-        ("yuxi", "《玉溪市守信激励和失信惩戒实施细则（试行）》（2018）第十二条", "《信用修复管理办法》"),
+        (
+            "yuxi",
+            "《玉溪市守信激励和失信惩戒实施细则（试行）》（2018）第十二条",
+            "《信用修复管理办法》",
+        ),
     ],
 )
 def test_a_rule_that_changed_on_a_date_changes_the_citation(city, before, after):
