@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from channels.message import Link, QuickReply, Reply
 from nlp.dialogue.turn import Turn
 from nlp.skills.base import form_reply
@@ -40,7 +42,8 @@ def _lists(memberships: list[dict]) -> str:
     active = sorted((m for m in memberships if m["active"]), key=lambda m: m["kind"] != SEVERE_LIST)
     lines = []
     for m in active:
-        until = f"，预计 {m['exit_due']} 移出" if m["exit_due"] else ""
+        last = m["listed_through"]
+        until = f"，预计 {date.fromisoformat(last) + timedelta(days=1)} 移出" if last else ""
         lines.append(
             f"您目前在{m['label']}上（{m['department']}，{m['entered_on']} 列入{until}）。"
         )

@@ -176,7 +176,7 @@ async def test_cli_load_list_check(cli_db, tmp_path, capsys) -> None:
     assert "2028: ESTIMATED" in out and "WARNING" in out
     assert _run_sync(_args(argv=["check", "--today", "2026-12-02"])) == 0
     out = capsys.readouterr().out
-    assert "2027: known (holiday table)" in out and "WARNING" not in out
+    assert "2027: PROVISIONAL" in out and "WARNING" not in out  # a provisional table stays so
 
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV.replace("2028", "2029"), encoding="utf-8")

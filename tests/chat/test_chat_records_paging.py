@@ -38,7 +38,7 @@ async def _subject_with_seven_records() -> tuple[Subject, list[CreditRecord]]:
         record=rows[6],
         department=dept,
         entered_on=date(2026, 3, 10),
-        exit_due=date(2029, 3, 10),
+        listed_through=date(2029, 3, 9),  # last day on the list; off it from 2029-03-10
     )
     return subject, rows
 
