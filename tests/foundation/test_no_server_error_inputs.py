@@ -119,7 +119,9 @@ async def seed() -> dict[str, int]:
         code="KM-SCJG", name="市场监督管理局", level=DepartmentLevel.CITY, jurisdiction="kunming"
     )
     ent = await Subject.create(kind=SubjectKind.LEGAL_PERSON, name="甲", uscc="91530100MA6K0R1X6T")
-    account = await Account.create(kind="phone", phone_index="h" * 64, person_index="p" * 64)
+    account = await Account.create(
+        kind="phone", phone_index="h" * 64, person_index="p" * 64, subject=ent
+    )
     staff = await StaffUser.create(
         username="h",
         display_name="经办",

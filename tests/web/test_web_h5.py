@@ -42,9 +42,17 @@ def png() -> dict:
 
 
 def big_png(size: int) -> dict:
-    """A PNG padded to ``size`` bytes (the type check reads the magic bytes)."""
-    small = png()
-    return {**small, "buffer": small["buffer"] + b"\0" * (size - len(small["buffer"]))}
+    """A real PNG of about ``size`` bytes (noise does not compress; uploads are decoded)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    side = int((size / 3) ** 0.5) + 1
+    noise = random.Random(7).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), noise).save(out, format="PNG")
+    return {**png(), "buffer": out.getvalue()}
 
 
 def objectionable(server: Server, identifier: str) -> list[int]:
