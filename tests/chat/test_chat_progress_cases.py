@@ -73,10 +73,11 @@ async def test_someone_elses_receipt_is_not_shown(served):
 async def test_agent_without_progress_scope_gets_no_case_in_chat(served):
     subject, rows = await _subject_with_records()
     receipt = await _file_objection(subject, rows[0])
+    account = await Account.create(kind=AccountKind.PHONE, subject_id=subject.id, assurance=2)
     token = issue_access_token(
         settings=served.app.ctx.settings,
         principal=Principal(
-            kind="subject", account_id=9, subject_id=subject.id, scopes=("records:read",)
+            kind="subject", account_id=account.id, subject_id=subject.id, scopes=("records:read",)
         ),
     )
     auth = {"Authorization": f"Bearer {token}"}

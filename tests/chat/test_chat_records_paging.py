@@ -45,7 +45,7 @@ async def _subject_with_seven_records() -> tuple[Subject, list[CreditRecord]]:
 
 async def test_all_records_are_reachable_and_the_list_is_named(served):
     subject, rows = await _subject_with_seven_records()
-    auth = _auth(served, subject.id)
+    auth = await _auth(served, subject.id)
     _, data = await _chat(served, {"text": "查询信用记录"}, auth)
     text = data["reply"]["text"]
     assert "共有 7 条信用记录" in text and "还有 2 条" in text
@@ -81,7 +81,7 @@ async def test_a_decided_case_shows_its_outcome(served):
         "decision": {"outcome": "upheld", "reply": "经核实记录无误", "on": "2026-12-01"},
     }
     await case.save()
-    auth = _auth(served, subject.id)
+    auth = await _auth(served, subject.id)
     _, data = await _chat(served, {"text": f"{receipt}办得怎么样了"}, auth)
     text = data["reply"]["text"]
     assert "已办结" in text and "处理结果：维持原记录，取消异议标注（2026-12-01）" in text
