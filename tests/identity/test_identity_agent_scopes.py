@@ -32,6 +32,19 @@ SUBJECT_ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/objections"): ("objection",),
     ("POST", f"/api/v1/objections/{RECEIPT}/material"): ("objection",),
     ("POST", f"/api/v1/objections/{RECEIPT}/withdraw"): ("objection",),
+    ("GET", "/api/v1/me/records/1/repair"): ("repair",),
+    ("GET", "/api/v1/me/records/1/repair/commitment.pdf"): ("repair",),
+    ("POST", "/api/v1/repairs"): ("repair",),
+    ("POST", f"/api/v1/repairs/{RECEIPT}/material"): ("repair",),
+    ("POST", f"/api/v1/repairs/{RECEIPT}/withdraw"): ("repair",),
+    ("POST", "/api/v1/pledges"): ("pledge",),
+    ("GET", f"/api/v1/pledges/{RECEIPT}"): ("pledge",),
+    ("GET", f"/api/v1/pledges/{RECEIPT}/pdf"): ("pledge",),
+    ("POST", f"/api/v1/pledges/{RECEIPT}/material"): ("pledge",),
+    ("POST", f"/api/v1/pledges/{RECEIPT}/withdraw"): ("pledge",),
+    # the scope of the case's kind, checked by cases.service.act (see the test below)
+    ("POST", f"/api/v1/cases/{RECEIPT}/material"): (),
+    ("POST", f"/api/v1/cases/{RECEIPT}/withdraw"): (),
     ("POST", "/api/v1/evidence"): UPLOAD,
     ("GET", f"/api/v1/evidence/{uuid.UUID(int=1)}"): (*UPLOAD, "progress"),
 }
@@ -44,11 +57,14 @@ NOT_FOR_AGENTS = (
     "/api/v1/policy",
     "/api/v1/reports/verify/",
     "/api/v1/chat",
+    "/api/v1/pledges/templates",
+    "/api/v1/public/",
+    "/api/v1/tips",  # anyone, followed by the tip's secret; a signed-in caller only adds a name
     "/wechat",
     "/healthz",
     "/docs",
 )
-PUBLIC_PAGES = {"/", "/static/<__file_uri__:path>"}
+PUBLIC_PAGES = {"/", "/static/<__file_uri__:path>", "/static/vendor/swagger-ui/<__file_uri__:path>"}
 
 
 def _pattern(path: str) -> str:

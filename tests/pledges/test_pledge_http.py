@@ -124,13 +124,15 @@ async def test_agent_scope_is_checked_on_every_pledge_route(http):
     for path in (f"/api/v1/pledges/{receipt}", f"/api/v1/pledges/{receipt}/pdf"):
         _, res = await client.get(path, headers=heads["reader"])
         assert res.status == 403
-    url = f"/api/v1/pledges/{receipt}/withdraw"
-    _, res = await client.post(url, json={}, headers=heads["reader"])
-    assert res.status == 403
-    _, res = await client.post(
-        f"/api/v1/cases/{receipt}/withdraw", json={}, headers=heads["reader"]
-    )
-    assert res.status == 403
+    for url in (
+        f"/api/v1/pledges/{receipt}/withdraw",
+        f"/api/v1/cases/{receipt}/withdraw",  # the pledge scope, checked by the domain
+        f"/api/v1/cases/{receipt}/material",
+    ):
+        _, res = await client.post(url, json={"statement": "补充"}, headers=heads["reader"])
+        assert res.status == 403 and res.json["error"]["code"] == "agent_scope_denied", url
+    _, res = await client.post(f"/api/v1/cases/{receipt}/withdraw", json={}, headers=heads["agent"])
+    assert res.status == 200 and res.json["status"] == "withdrawn"
 
 
 async def test_missing_materials_upload_and_staff_confirmation(http):
