@@ -15,11 +15,7 @@ class Actor:
     department_id: int | None = None
     subject_id: int | None = None
     staff_id: int | None = None
-    scopes: frozenset[str] = frozenset({"all"})
-
-    def has_scope(self, scope: str) -> bool:
-        """An agent acts only within the scopes of its authorisation."""
-        return "all" in self.scopes or scope in self.scopes
+    scopes: frozenset[str] = frozenset({"all"})  # checked only by agents.require_scope
 
     @property
     def capacities(self) -> frozenset[str]:

@@ -18,12 +18,13 @@ from selfservice.cases.actors import Actor
 from selfservice.cases.flows import Effect, MoveContext, MoveIn
 from selfservice.cases.models import Case, CaseEvidence, CaseTransition, IdempotencyKey
 from selfservice.enums import ActorKind
-from selfservice.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from selfservice.errors import Conflict, NotFound, ValidationFailed
 from selfservice.evidence import service as evidence_service
 from selfservice.evidence.models import Evidence
 from selfservice.notifications import outbox
 from selfservice.policy import Policy
 from selfservice.staff.models import Department
+from selfservice.verification.agents import require_scope
 
 
 class CaseNotFound(NotFound):
@@ -191,8 +192,8 @@ async def act(
         if (kind and case.kind != kind) or not await can_see(actor, case):
             raise CaseNotFound()
         case_type = registry.case_type_of(case.kind)
-        if actor.kind == "subject" and not actor.has_scope(case_type.scope):
-            raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+        if actor.kind == "subject":
+            require_scope(actor.scopes, case_type.scope)
         workflow = case_type.workflow
         move = workflow.move(case.status, ask.action, actor, ask.reason)
         files = await evidence_service.owned(actor=actor, evidence_ids=list(ask.evidence_ids))

@@ -28,6 +28,7 @@ from selfservice.pledges.types import PledgeType, catalogue, type_of, version
 from selfservice.policy import Policy, add_months
 from selfservice.staff.models import Department, StaffUser
 from selfservice.subjects.models import Subject
+from selfservice.verification.agents import require_scope
 
 SCOPE = "pledge"
 SIGNER_ZH = {
@@ -218,8 +219,9 @@ async def sign(
     idempotency_key: str | None = None,
 ) -> tuple[Case, bool]:
     """Sign a pledge; returns ``(case, created)`` — a retry with the same key gets the same one."""
-    if actor.kind != "subject" or not actor.has_scope(SCOPE):
-        raise Forbidden("该授权不包含此项操作", "Outside the agent's granted scopes")
+    if actor.kind != "subject":
+        raise Forbidden()
+    require_scope(actor.scopes, SCOPE)
     kind = type_of(signing.pledge_type)
     scope = f"subject:{actor.subject_id}"
     fp = cases.fingerprint(signing.payload())

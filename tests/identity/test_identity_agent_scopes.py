@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 
 from selfservice import db
-from selfservice.accounts.enums import AGENT_SCOPES
+from selfservice.accounts.enums import AGENT_SCOPES, AccountKind, AgentStatus
+from selfservice.accounts.models import Account, AgentAuthorisation
 from selfservice.auth.tokens import Principal, issue_access_token
 from selfservice.enums import SubjectKind
 from selfservice.subjects.models import Subject
@@ -30,6 +32,19 @@ SUBJECT_ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/objections"): ("objection",),
     ("POST", f"/api/v1/objections/{RECEIPT}/material"): ("objection",),
     ("POST", f"/api/v1/objections/{RECEIPT}/withdraw"): ("objection",),
+    ("GET", "/api/v1/me/records/1/repair"): ("repair",),
+    ("GET", "/api/v1/me/records/1/repair/commitment.pdf"): ("repair",),
+    ("POST", "/api/v1/repairs"): ("repair",),
+    ("POST", f"/api/v1/repairs/{RECEIPT}/material"): ("repair",),
+    ("POST", f"/api/v1/repairs/{RECEIPT}/withdraw"): ("repair",),
+    ("POST", "/api/v1/pledges"): ("pledge",),
+    ("GET", f"/api/v1/pledges/{RECEIPT}"): ("pledge",),
+    ("GET", f"/api/v1/pledges/{RECEIPT}/pdf"): ("pledge",),
+    ("POST", f"/api/v1/pledges/{RECEIPT}/material"): ("pledge",),
+    ("POST", f"/api/v1/pledges/{RECEIPT}/withdraw"): ("pledge",),
+    # the scope of the case's kind, checked by cases.service.act (see the test below)
+    ("POST", f"/api/v1/cases/{RECEIPT}/material"): (),
+    ("POST", f"/api/v1/cases/{RECEIPT}/withdraw"): (),
     ("POST", "/api/v1/evidence"): UPLOAD,
     ("GET", f"/api/v1/evidence/{uuid.UUID(int=1)}"): (*UPLOAD, "progress"),
 }
@@ -42,11 +57,14 @@ NOT_FOR_AGENTS = (
     "/api/v1/policy",
     "/api/v1/reports/verify/",
     "/api/v1/chat",
+    "/api/v1/pledges/templates",
+    "/api/v1/public/",
+    "/api/v1/tips",  # anyone, followed by the tip's secret; a signed-in caller only adds a name
     "/wechat",
     "/healthz",
     "/docs",
 )
-PUBLIC_PAGES = {"/", "/static/<__file_uri__:path>"}
+PUBLIC_PAGES = {"/", "/static/<__file_uri__:path>", "/static/vendor/swagger-ui/<__file_uri__:path>"}
 
 
 def _pattern(path: str) -> str:
@@ -71,12 +89,29 @@ def test_every_route_is_classified(make_app, settings):
 @pytest.fixture
 async def api(make_app, database, serve_app):
     ent = await Subject.create(kind=SubjectKind.LEGAL_PERSON, name="甲", uscc="91530100MA6K0R1X6T")
+    account = await Account.create(kind=AccountKind.PHONE)
+    auth = await AgentAuthorisation.create(
+        account=account,
+        enterprise=ent,
+        agent_name="乙",
+        agent_person_index="i" * 64,
+        granted_scopes=list(AGENT_SCOPES),
+        letter_path="letters/a.pdf",
+        letter_sha256="0" * 64,
+        letter_content_type="application/pdf",
+        status=AgentStatus.APPROVED,
+        valid_until=datetime.now(UTC) + timedelta(days=30),
+    )
     await db.close()
     app = make_app(database)
 
     def agent(*scopes: str) -> dict[str, str]:
         principal = Principal(
-            "subject", account_id=7, subject_id=ent.id, scopes=scopes, authorisation_id=1
+            "subject",
+            account_id=account.id,
+            subject_id=ent.id,
+            scopes=scopes,
+            authorisation_id=auth.id,
         )
         token = issue_access_token(settings=app.ctx.settings, principal=principal)
         return {"authorization": f"Bearer {token}"}

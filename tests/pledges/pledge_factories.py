@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -46,7 +46,11 @@ class PledgeWorld:
         return actor_of(self.principal(subject, scopes, **kw))
 
     def agent(self, scopes=("pledge", "progress")) -> Principal:
-        return self.principal(scopes=scopes, authorisation_id=self.authorisation.id)
+        return self.principal(
+            scopes=scopes,
+            account_id=self.authorisation.account_id,
+            authorisation_id=self.authorisation.id,
+        )
 
     def staff(self, user: StaffUser) -> Principal:
         return Principal(
@@ -110,6 +114,7 @@ async def make_world() -> PledgeWorld:
             letter_sha256="0" * 64,
             letter_content_type="application/pdf",
             status=AgentStatus.APPROVED,
+            valid_until=datetime.now(UTC) + timedelta(days=365),
         )
         return PledgeWorld(
             credit_office=credit_office,

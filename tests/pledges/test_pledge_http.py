@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -123,13 +124,15 @@ async def test_agent_scope_is_checked_on_every_pledge_route(http):
     for path in (f"/api/v1/pledges/{receipt}", f"/api/v1/pledges/{receipt}/pdf"):
         _, res = await client.get(path, headers=heads["reader"])
         assert res.status == 403
-    url = f"/api/v1/pledges/{receipt}/withdraw"
-    _, res = await client.post(url, json={}, headers=heads["reader"])
-    assert res.status == 403
-    _, res = await client.post(
-        f"/api/v1/cases/{receipt}/withdraw", json={}, headers=heads["reader"]
-    )
-    assert res.status == 403
+    for url in (
+        f"/api/v1/pledges/{receipt}/withdraw",
+        f"/api/v1/cases/{receipt}/withdraw",  # the pledge scope, checked by the domain
+        f"/api/v1/cases/{receipt}/material",
+    ):
+        _, res = await client.post(url, json={"statement": "补充"}, headers=heads["reader"])
+        assert res.status == 403 and res.json["error"]["code"] == "agent_scope_denied", url
+    _, res = await client.post(f"/api/v1/cases/{receipt}/withdraw", json={}, headers=heads["agent"])
+    assert res.status == 200 and res.json["status"] == "withdrawn"
 
 
 async def test_missing_materials_upload_and_staff_confirmation(http):
@@ -214,8 +217,8 @@ async def test_wall_search_paging_withdrawal_and_no_personal_data(http):
     assert company["status_label"] == "履约中" and company["type_label"] == "主动型（公开承诺）"
     for q, total in (("测试餐饮", 3), (w.enterprise.uscc[:10], 3), ("张三丰", 0), ("张", 0)):
         _, res = await client.get("/api/v1/public/pledges", params={"q": q})
-        assert res.json["total"] == total, q
-        _clean(res.body)
+        assert res.json["total"] == total and res.json["q"] == q, q
+        _clean(json.dumps(res.json["items"], ensure_ascii=False))  # q echoes the caller's own text
     _, page1 = await client.get("/api/v1/public/pledges", params={"per_page": 3})
     _, page2 = await client.get("/api/v1/public/pledges", params={"per_page": 3, "page": 2})
     seen = [i["receipt"] for i in page1.json["items"] + page2.json["items"]]

@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "objections"))
 from tip_factories import make_tip_world
 
 from selfservice import db
+from selfservice.accounts.enums import AccountKind
+from selfservice.accounts.models import Account
 from selfservice.auth.tokens import Principal, issue_access_token
 
 
@@ -17,6 +19,7 @@ from selfservice.auth.tokens import Principal, issue_access_token
 async def http(make_app, database, redis_url):
     """An app on the tip world (real Redis) and an auth header per role."""
     tw = await make_tip_world()
+    account = await Account.create(kind=AccountKind.PHONE, subject=tw.w.subject)
     await db.close()
     app = make_app(database, redis_url=redis_url)
     settings = app.ctx.settings
@@ -27,7 +30,9 @@ async def http(make_app, database, redis_url):
 
     heads = {
         "subject": auth(
-            Principal(kind="subject", subject_id=tw.w.subject.id, account_id=7, scopes=("all",))
+            Principal(
+                kind="subject", subject_id=tw.w.subject.id, account_id=account.id, scopes=("all",)
+            )
         ),
         "handler": auth(tw.w.principal(tw.w.handler)),
         "supervisor": auth(tw.w.principal(tw.w.supervisor)),

@@ -187,11 +187,12 @@ async def test_named_filing_with_a_code_and_replay(http, caplog):
 
 
 async def test_a_signed_in_user_chooses_named_or_anonymous(http, caplog):
+    from selfservice.accounts.models import Account
     from selfservice.evidence.models import Evidence
     from selfservice.reports import seal
     from selfservice.reports.models import Tip, TipReporter
 
-    app, _tw, heads, _ = http
+    app, tw, heads, _ = http
     client = app.asgi_client
     body, ctype = multipart()
     _, up = await client.post("/api/v1/evidence", content=body, headers=heads["subject"] | ctype)
@@ -218,7 +219,7 @@ async def test_a_signed_in_user_chooses_named_or_anonymous(http, caplog):
     assert all(t.case.subject_id is None and t.case.account_id is None for t in tips.values())
     row = await TipReporter.get()
     reporter = seal.unseal(row.sealed, key=app.ctx.settings.report_seal_key, tip_id=row.tip_id)
-    assert reporter.account_id == 7
+    assert reporter.account_id == (await Account.get(subject_id=tw.w.subject.id)).id
     adopted = await Evidence.get(id=up.json["id"])  # the file no longer points to its uploader
     assert (adopted.owner, adopted.subject_id) == (f"reporter:{anon.json['receipt']}", None)
     await db.close()
