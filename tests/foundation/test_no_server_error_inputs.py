@@ -253,9 +253,8 @@ async def test_client_disconnect_is_not_logged_as_unhandled(slow_app, caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # a PostgreSQL scenario
 async def test_terminated_database_connections_answer_503_then_recover(served, database_url):
-    if not database_url.startswith("postgres"):
-        pytest.skip("terminating server connections is a PostgreSQL scenario")
     _, base, heads = served
     name = database_url.rsplit("/", 1)[1]
     admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://"))

@@ -31,9 +31,8 @@ async def _terminate_others(database: str, *, after: float) -> int:
         await admin.close()
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # a PostgreSQL scenario
 async def test_a_read_cut_off_by_a_terminated_backend_is_retried(database):
-    if not database.startswith("postgres"):
-        pytest.skip("a PostgreSQL scenario")
     conn = Tortoise.get_connection("default")
     assert isinstance(conn, RetryingAsyncpgClient)
     read = asyncio.create_task(conn.execute_query_dict("SELECT pg_sleep(1), 42 AS answer"))
@@ -42,9 +41,8 @@ async def test_a_read_cut_off_by_a_terminated_backend_is_retried(database):
     assert (await read)[0]["answer"] == 42  # cut off mid-query, answered by the retry
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # a PostgreSQL scenario
 async def test_a_write_cut_off_is_not_retried(database):
-    if not database.startswith("postgres"):
-        pytest.skip("a PostgreSQL scenario")
     conn = Tortoise.get_connection("default")
     write = asyncio.create_task(conn.execute_query("DO $$ BEGIN PERFORM pg_sleep(1); END $$"))
     await _terminate_others(database, after=0.3)
