@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,69 +72,31 @@ def label_of(kind: CaseKind | str) -> str:
     return found.label_zh if found else KIND_ZH.get(CaseKind(kind), str(kind))
 
 
+BUILTIN = (
+    # kind, the package with its workflow and flows, the agent scope its subject moves need
+    (CaseKind.OBJECTION, "objections", "objection"),
+    (CaseKind.PLEDGE, "pledges", "pledge"),
+    (CaseKind.REPAIR, "repairs", "repair"),
+    (CaseKind.REPORT, "reports", "progress"),
+)
+
+
 def _builtin() -> None:
-    from selfservice.objections.flows import FLOWS as OBJECTION_FLOWS
-    from selfservice.objections.flows import NOTICES as OBJECTION_NOTICES
-    from selfservice.objections.workflow import WORKFLOW as OBJECTION
-
-    register(
-        CaseType(
-            kind=CaseKind.OBJECTION.value,
-            prefix=PREFIX[CaseKind.OBJECTION],
-            label_zh=KIND_ZH[CaseKind.OBJECTION],
-            scope="objection",
-            workflow=OBJECTION,
-            flows=OBJECTION_FLOWS,
-            notices=OBJECTION_NOTICES,
+    """The product's kinds; imported here, late, because their flows import the case service."""
+    for kind, package, scope in BUILTIN:
+        workflow = importlib.import_module(f"selfservice.{package}.workflow")
+        flows = importlib.import_module(f"selfservice.{package}.flows")
+        register(
+            CaseType(
+                kind=kind.value,
+                prefix=PREFIX[kind],
+                label_zh=KIND_ZH[kind],
+                scope=scope,
+                workflow=workflow.WORKFLOW,
+                flows=flows.FLOWS,
+                notices=flows.NOTICES,
+            )
         )
-    )
-    from selfservice.pledges.flows import FLOWS as PLEDGE_FLOWS
-    from selfservice.pledges.flows import NOTICES as PLEDGE_NOTICES
-    from selfservice.pledges.workflow import WORKFLOW as PLEDGE
-
-    register(
-        CaseType(
-            kind=CaseKind.PLEDGE.value,
-            prefix=PREFIX[CaseKind.PLEDGE],
-            label_zh=KIND_ZH[CaseKind.PLEDGE],
-            scope="pledge",
-            workflow=PLEDGE,
-            flows=PLEDGE_FLOWS,
-            notices=PLEDGE_NOTICES,
-        )
-    )
-
-    from selfservice.repairs.flows import FLOWS as REPAIR_FLOWS
-    from selfservice.repairs.flows import NOTICES as REPAIR_NOTICES
-    from selfservice.repairs.workflow import WORKFLOW as REPAIR
-
-    register(
-        CaseType(
-            kind=CaseKind.REPAIR.value,
-            prefix=PREFIX[CaseKind.REPAIR],
-            label_zh=KIND_ZH[CaseKind.REPAIR],
-            scope="repair",
-            workflow=REPAIR,
-            flows=REPAIR_FLOWS,
-            notices=REPAIR_NOTICES,
-        )
-    )
-
-    from selfservice.reports.flows import FLOWS as REPORT_FLOWS
-    from selfservice.reports.flows import NOTICES as REPORT_NOTICES
-    from selfservice.reports.workflow import WORKFLOW as REPORT
-
-    register(
-        CaseType(
-            kind=CaseKind.REPORT.value,
-            prefix=PREFIX[CaseKind.REPORT],
-            label_zh=KIND_ZH[CaseKind.REPORT],
-            scope="progress",
-            workflow=REPORT,
-            flows=REPORT_FLOWS,
-            notices=REPORT_NOTICES,
-        )
-    )
 
 
 _builtin()
