@@ -13,11 +13,10 @@ from selfservice.cases.models import Case
 from selfservice.enums import RecordStatus
 from selfservice.errors import NotFound, ValidationFailed
 from selfservice.measures import service as measures
-from selfservice.measures.models import RecordMeasure
-from selfservice.notifications import outbox
 from selfservice.objections.enums import OUTCOME_ZH, Outcome
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
+from selfservice.records.departments import departments_that_acted, notify_departments
 from selfservice.records.ingest import refresh_periods
 from selfservice.records.models import CreditRecord, RecordEvent
 
@@ -143,14 +142,6 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def departments_that_acted(record: CreditRecord) -> list[int]:
-    """The provider and every department that applied a measure on the record."""
-    ids = await RecordMeasure.filter(record_id=record.id, department_id__isnull=False).values_list(
-        "department_id", flat=True
-    )
-    return sorted({record.provider_id, *ids})
-
-
 async def decide(
     *,
     record: CreditRecord,
@@ -202,22 +193,15 @@ async def decide(
 async def _notify_departments(
     *, record: CreditRecord, case: Case, outcome: Outcome, reply: str, actor: str
 ) -> list[int]:
-    departments = await departments_that_acted(record)
-    for department_id in departments:
-        await outbox.notify_department(
-            department_id=department_id,
-            template="record_corrected",
-            title=f"信用记录{OUTCOME_ZH[outcome]}：{record.title}"[:100],
-            body=f"异议 {case.receipt} 处理决定：{OUTCOME_ZH[outcome]}。{reply}"
-            "请同步更新本部门据此实施的措施。",
-            receipt=case.receipt,
-            key=f"case:{case.id}:decided",
-        )
-    await RecordEvent.create(
+    return await notify_departments(
         record=record,
-        actor=actor,
-        action="department_notified",
+        case=case,
+        departments=await departments_that_acted(record),
+        template="record_corrected",
+        title=f"信用记录{OUTCOME_ZH[outcome]}：{record.title}",
+        body=f"异议 {case.receipt} 处理决定：{OUTCOME_ZH[outcome]}。{reply}"
+        "请同步更新本部门据此实施的措施。",
+        key="decided",
         reason="异议处理结果已通知相关部门",
-        data={"departments": departments, "receipt": case.receipt},
+        actor=actor,
     )
-    return departments

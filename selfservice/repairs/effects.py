@@ -11,10 +11,9 @@ from typing import Any
 from selfservice.cases.models import Case, CaseTransition
 from selfservice.enums import ListKind, RecordStatus
 from selfservice.measures import service as measures
-from selfservice.notifications import outbox
-from selfservice.objections.effects import departments_that_acted
 from selfservice.policy import Policy
 from selfservice.records import status as record_status
+from selfservice.records.departments import departments_that_acted, notify_departments
 from selfservice.records.models import CreditRecord, ListEntry, RecordEvent
 from selfservice.repairs.eligibility import rule_ref, value_or
 
@@ -105,22 +104,16 @@ async def apply_repair(
             data={"entries": list(exited), "receipt": case.receipt},
         )
     await measures.recompute(policy=policy, today=today, record_ids=[record.id])
-    departments = await _departments(record, case)
-    for department_id in departments:
-        await outbox.notify_department(
-            department_id=department_id,
-            template="record_repaired",
-            title=f"信用记录已修复：{record.title}"[:100],
-            body=f"信用修复 {case.receipt} 已生效（文书号 {record.document_number}）。"
-            "请依法依规解除本部门据此实施的失信惩戒措施，并停止共享和使用该失信信息。",
-            receipt=case.receipt,
-            key=f"case:{case.id}:repaired",
-        )
-    await RecordEvent.create(
+    departments = await notify_departments(
         record=record,
-        actor=actor,
-        action="department_notified",
+        case=case,
+        departments=await _departments(record, case),
+        template="record_repaired",
+        title=f"信用记录已修复：{record.title}",
+        body=f"信用修复 {case.receipt} 已生效（文书号 {record.document_number}）。"
+        "请依法依规解除本部门据此实施的失信惩戒措施，并停止共享和使用该失信信息。",
+        key="repaired",
         reason="信用修复结果已通知相关部门",
-        data={"departments": departments, "receipt": case.receipt},
+        actor=actor,
     )
     return {**repair, "list_entries_exited": list(exited), "departments_notified": departments}
